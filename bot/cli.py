@@ -1,0 +1,71 @@
+"""The `landbot` command line (CONTRACT §2).
+
+Each command lives in its own module under `bot/commands/` with `register(subparsers)`;
+heavy imports happen inside the command, so `landbot ask` starts fast. Errors reach the
+user as one bilingual line and an exit status, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.commands import COMMAND_MODULES
+from bot.errors import LandbotError
+
+log = logging.getLogger("landbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="landbot",
+        description="土地储备与供应方案助手 / land reserve and supply plan assistant",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="调试日志 / debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2 with its own message
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except LandbotError as exc:
+        print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\n已中断，已保存的内容不受影响。/ Interrupted; saved data is unaffected.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception:  # the last line of defence: log the traceback, show one line
+        log.exception("unexpected error in %s", args.command)
+        print(
+            "内部错误，请联系管理员（加 -v 查看详情）。/ Internal error; rerun with -v for details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

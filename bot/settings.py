@@ -1,0 +1,62 @@
+"""Configuration from environment variables and an optional `.env` (CONTRACT §2)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    telegram_token: str | None
+    telegram_base_url: str
+    telegram_base_file_url: str
+
+    def __repr__(self) -> str:  # never print the token
+        token = "***" if self.telegram_token else None
+        return (
+            f"Settings(data_dir={self.data_dir!s}, database_url={_redact(self.database_url)}, "
+            f"telegram_token={token}, telegram_base_url={self.telegram_base_url})"
+        )
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read the settings; `.env` in the working directory fills unset variables."""
+    if env is None:
+        from dotenv import dotenv_values
+
+        env = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+        env.update(os.environ)
+    data_dir_raw = env.get("LANDBOT_DATA_DIR")
+    if data_dir_raw:
+        data_dir = Path(data_dir_raw).expanduser()
+    else:
+        from platformdirs import user_data_dir
+
+        data_dir = Path(user_data_dir("landbot", appauthor=False))
+    database_url = env.get("LANDBOT_DATABASE_URL") or f"sqlite:///{data_dir / 'landbot.sqlite3'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        telegram_token=env.get("LANDBOT_TELEGRAM_TOKEN") or None,
+        telegram_base_url=env.get("LANDBOT_TELEGRAM_BASE_URL") or DEFAULT_TELEGRAM_BASE_URL,
+        telegram_base_file_url=(
+            env.get("LANDBOT_TELEGRAM_BASE_FILE_URL") or DEFAULT_TELEGRAM_BASE_FILE_URL
+        ),
+    )
