@@ -54,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("\n已中断，已保存的内容不受影响。/ Interrupted; saved data is unaffected.", file=sys.stderr)
+        print(
+            "\n已中断，已保存的内容不受影响。/ Interrupted; saved data is unaffected.",
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:
         return 0

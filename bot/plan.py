@@ -205,7 +205,9 @@ def normalise_value(spec: KeySpec, value: Any) -> Any:
     if t == "flag_text":
         if isinstance(value, bool):
             return value
-        return normalise_value(KeySpec(spec.key, "text", spec.label, spec.kinds, max_len=spec.max_len), value)
+        return normalise_value(
+            KeySpec(spec.key, "text", spec.label, spec.kinds, max_len=spec.max_len), value
+        )
     if t in ("area_m2", "money_yuan", "price_yuan_m2", "pct", "ratio", "float"):
         return _number(spec, value)
     if t == "int":
@@ -252,9 +254,11 @@ def normalise_value(spec: KeySpec, value: Any) -> Any:
 def normalise_fields(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a mapping of canonical keys for `kind`; `area_mu`/`area_ha` become `area_m2`."""
     sch = schema()
-    allowed = {s.key for s in sch.keys_for(kind)} if kind != "parcel" else {
-        s.key for s in sch.keys.values() if "parcel" in s.kinds
-    }
+    allowed = (
+        {s.key for s in sch.keys_for(kind)}
+        if kind != "parcel"
+        else {s.key for s in sch.keys.values() if "parcel" in s.kinds}
+    )
     out: dict[str, Any] = {}
     area_given = [k for k in ("area_m2", "area_mu", "area_ha") if raw.get(k) is not None]
     if len(area_given) > 1:
@@ -286,11 +290,17 @@ def normalise_fields(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
 def plan_from_mapping(data: Any) -> Plan:
     """A plan from a plan-file mapping `{kind, fields}`."""
     if not isinstance(data, Mapping):
-        raise BadInput("方案文件应为包含 kind 和 fields 的映射", "a plan file must be a mapping with kind and fields")
+        raise BadInput(
+            "方案文件应为包含 kind 和 fields 的映射",
+            "a plan file must be a mapping with kind and fields",
+        )
     unknown = set(data) - {"kind", "fields"}
     if unknown:
         key = sorted(map(str, unknown))[0]
-        raise BadInput(f"未知的键 {key}：方案文件只有 kind 和 fields", f"unknown key '{key}': a plan file has kind and fields")
+        raise BadInput(
+            f"未知的键 {key}：方案文件只有 kind 和 fields",
+            f"unknown key '{key}': a plan file has kind and fields",
+        )
     kind = data.get("kind")
     if kind not in PLAN_KINDS:
         raise BadInput(
@@ -313,7 +323,10 @@ def parcel_from_mapping(data: Any) -> tuple[Plan, dt.date | None]:
     if as_of_raw is not None:
         as_of = normalise_value(KeySpec("as_of", "date", "判定日期", frozenset()), as_of_raw)
     if not data.get("jurisdiction"):
-        raise BadInput("缺少 jurisdiction（所在行政区），这是唯一必填的键", "missing required key 'jurisdiction'")
+        raise BadInput(
+            "缺少 jurisdiction（所在行政区），这是唯一必填的键",
+            "missing required key 'jurisdiction'",
+        )
     return Plan(kind="parcel", fields=normalise_fields("parcel", data)), as_of
 
 
@@ -325,7 +338,9 @@ def read_mapping_file(path: str | Path) -> Any:
     except FileNotFoundError:
         raise BadInput(f"找不到文件 {p}", f"file not found: {p}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"无法读取文件 {p}（应为 UTF-8 编码的 JSON 或 YAML）", f"cannot read {p}: {exc}") from None
+        raise BadInput(
+            f"无法读取文件 {p}（应为 UTF-8 编码的 JSON 或 YAML）", f"cannot read {p}: {exc}"
+        ) from None
     try:
         if p.suffix.lower() == ".json":
             return json.loads(text)
@@ -333,7 +348,8 @@ def read_mapping_file(path: str | Path) -> Any:
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
         raise BadInput(
-            f"文件 {p} 不是有效的 JSON/YAML（位置：{where}）", f"{p} is not valid JSON/YAML ({where})"
+            f"文件 {p} 不是有效的 JSON/YAML（位置：{where}）",
+            f"{p} is not valid JSON/YAML ({where})",
         ) from None
 
 

@@ -1,0 +1,53 @@
+"""Outside components the tests may need, skipped by name when missing.
+
+CI (`.ci/run`) installs and starts them and sets LANDBOT_REQUIRE_COMPONENTS=1, so there a
+missing component fails the run instead of skipping silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+REQUIRED = os.environ.get("LANDBOT_REQUIRE_COMPONENTS") == "1"
+
+
+def require(present: bool, name: str) -> None:
+    """Skip the calling test naming `name` when absent (fail instead under CI)."""
+    if present:
+        return
+    if REQUIRED:
+        pytest.fail(f"{name} is required in CI but is missing")
+    pytest.skip(f"{name} not available")
+
+
+def postgres_url() -> str | None:
+    """The test PostgreSQL URL (LANDBOT_TEST_POSTGRES_URL), or None."""
+    return os.environ.get("LANDBOT_TEST_POSTGRES_URL") or None
+
+
+def require_postgres() -> str:
+    url = postgres_url()
+    require(url is not None, "PostgreSQL server (LANDBOT_TEST_POSTGRES_URL)")
+    assert url is not None
+    return url
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def require_libreoffice() -> str:
+    path = soffice_path()
+    require(path is not None, "LibreOffice (soffice)")
+    assert path is not None
+    return path
+
+
+def require_pdftotext() -> str:
+    path = shutil.which("pdftotext")
+    require(path is not None, "pdftotext (poppler-utils)")
+    assert path is not None
+    return path
