@@ -1,0 +1,206 @@
+"""The database tables (SQLAlchemy 2.0 typed ORM). Alembic migrations mirror these exactly.
+
+Times are stored in UTC (timezone-aware columns; SQLite drops the zone, `UtcDateTime`
+restores it). Value columns that hold engine data or answers are JSON. Constraint names
+come from the naming convention, so migrations (and SQLite batch migrations) can refer
+to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.sqltypes import UtcDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CHANNELS = ("telegram", "terminal")
+ROLES = ("clerk", "reviewer", "admin")  # 经办人 / 审核人 / 管理员
+DRAFT_KINDS = ("reserve_plan", "supply_plan")
+DRAFT_STATUSES = ("draft", "submitted", "approved", "returned")
+REVIEW_DECISIONS = ("approved", "returned")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UserRow(Base):
+    """A person using the bot on one channel (a Telegram account or a terminal login)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16), default="clerk")
+    department: Mapped[str | None] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InvitationRow(Base):
+    """A one-time code that lets a new person join with a role and department."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(128))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class DraftRow(Base):
+    """One plan being drafted: the engine state as JSON, its status and its lineage."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        CheckConstraint(_in("kind", DRAFT_KINDS), name="kind"),
+        CheckConstraint(_in("status", DRAFT_STATUSES), name="status"),
+        Index("ix_drafts_owner_id_updated_at", "owner_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    title: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    current_field: Mapped[str | None] = mapped_column(String(64))
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ReviewRow(Base):
+    """One review decision on a submitted draft (a draft can be returned and resubmitted)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint(_in("decision", REVIEW_DECISIONS), name="decision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    draft_version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ChatSessionRow(Base):
+    """Which draft a user is working on right now (the draft their next message goes to)."""
+
+    __tablename__ = "chat_sessions"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    active_draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drafts.id", ondelete="SET NULL")
+    )
+    mode: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AnswerHistoryRow(Base):
+    """Every accepted change of an answer: who, when, old value → new value."""
+
+    __tablename__ = "answer_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    key: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[Any | None] = mapped_column(JSON)
+    new_value: Mapped[Any | None] = mapped_column(JSON)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AuditEventRow(Base):
+    """A life-cycle event of a draft (created, submitted, approved, returned, deleted, …)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drafts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DocumentRow(Base):
+    """A generated document (.docx / .pdf) of a draft, with the knowledge-base version used."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    doc_type: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(128))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    path: Mapped[str | None] = mapped_column(String(1024))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kb_version: Mapped[str] = mapped_column(String(64))
+    draft_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ProcessedUpdateRow(Base):
+    """An inbound update already handled (Telegram re-deliveries become harmless)."""
+
+    __tablename__ = "processed_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
