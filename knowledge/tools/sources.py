@@ -21,7 +21,7 @@ _MARKER = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(]\s*[一二三四五六七八九十百]+\s*[）)]|\d+[.．、]|[（(]\d+[）)]"
     r"|第[一二三四五六七八九十百千零]+[章节条]|[①②③④⑤⑥⑦⑧⑨⑩]|附\s*件)"
 )
-_TERMINAL = ("。", "；", "：", "！", "？", ";", ":", "”", "）", ")")
+_TERMINAL = ("。", "；", "：", "！", "？", ";", ":")
 
 
 def clean_lines(
@@ -75,6 +75,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "source": "seeds/000_00e89f3dd92768db.txt",
         "style": "sections",
         "front_lines": 4,
+        "front_merge": (1,),
         "closing_from": "本意见自下发之日起执行",
     },
     "zhengzhou-2021-4": {
@@ -127,6 +128,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "source": "seeds/002_d727ab0e201bf372.txt",
         "style": "sections",
         "front_lines": 2,
+        "front_merge": (0,),
     },
     "songming-reserve-measures": {
         "doc_id": "songming-reserve-measures",
@@ -175,6 +177,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "source": "national/land-administration-law-2019.md",
         "style": "articles",
         "front_lines": 7,
+        "front_merge": (5,),
     },
     "land-administration-regulation": {
         "doc_id": "land-administration-regulation",

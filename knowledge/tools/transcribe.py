@@ -171,6 +171,8 @@ def build(shared: Path, doc_id: str) -> dict[str, Any]:
         no_join_after=cfg.get("no_join_after", ()),
     )
     front = paras[: cfg.get("front_lines", 0)]
+    for index in sorted(cfg.get("front_merge", ()), reverse=True):  # a title broken in two
+        front[index : index + 2] = [front[index] + front[index + 1]]
     rest = paras[cfg.get("front_lines", 0) :]
     back: list[str] = []
     if cfg.get("back_from"):
@@ -258,7 +260,15 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    short = all(isinstance(v, str) and "\n" not in v and len(v) < 30 for v in value)
+    return dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", value, flow_style=short and bool(value)
+    )
+
+
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(list, _list)
 
 
 def dump(data: dict[str, Any]) -> str:
