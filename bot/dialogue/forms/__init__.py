@@ -1,0 +1,1 @@
+"""The packaged dialogue forms (YAML), one per plan kind."""

@@ -1,0 +1,189 @@
+"""Yes/no, free text, text-or-no, and places."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import cast
+
+from bot.dialogue.parsers.base import ParseContext, Parsed, ParseError, PlaceResolver
+from bot.dialogue.parsers.numerals import clean
+from bot.plan import KeySpec
+
+YES = frozenset(
+    [
+        "是",
+        "是的",
+        "对",
+        "对的",
+        "有",
+        "有的",
+        "已",
+        "已完成",
+        "完成",
+        "已经完成",
+        "完成了",
+        "办完",
+        "已办",
+        "已办理",
+        "已纳入",
+        "纳入",
+        "已批准",
+        "批准",
+        "已审计",
+        "审计",
+        "已开展",
+        "已做",
+        "做了",
+        "具备",
+        "符合",
+        "通过",
+        "已通过",
+        "同意",
+        "确认",
+        "好",
+        "好的",
+        "可以",
+        "行",
+        "要",
+        "需要",
+        "yes",
+        "y",
+        "true",
+        "t",
+        "1",
+        "✓",
+        "√",
+        "ok",
+    ]
+)
+NO = frozenset(
+    [
+        "否",
+        "不是",
+        "不",
+        "不对",
+        "没有",
+        "没",
+        "无",
+        "未",
+        "未完成",
+        "没完成",
+        "没有完成",
+        "尚未完成",
+        "还没有",
+        "还没",
+        "未办",
+        "未办理",
+        "未纳入",
+        "没纳入",
+        "未批准",
+        "没批准",
+        "未审计",
+        "没审计",
+        "未开展",
+        "没做",
+        "不具备",
+        "不符合",
+        "未通过",
+        "不通过",
+        "不同意",
+        "不要",
+        "不需要",
+        "no",
+        "n",
+        "false",
+        "f",
+        "0",
+        "×",
+        "✗",
+        "x",
+    ]
+)
+_PARTICLES = "了的啦呀啊呢吧哦。！!，,.~～ "
+YESNO_HINT = "请回答“是”或“否”（也可以说 有/没有、已完成/未完成）"
+
+
+def yes_no(text: str) -> bool | None:
+    """True/False for a yes/no answer, None when it is not one."""
+    t = clean(text).strip(_PARTICLES)
+    if not t:
+        return None
+    for candidate in (t, t.rstrip(_PARTICLES)):
+        if candidate in YES:
+            return True
+        if candidate in NO:
+            return False
+    return None
+
+
+def parse_bool(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
+    value = yes_no(text)
+    if value is None:
+        raise ParseError(YESNO_HINT)
+    return Parsed(value)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+
+
+def clean_text(text: str, spec: KeySpec) -> Parsed:
+    """Free text kept verbatim, except control characters (removed, with a note)."""
+    t = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    stripped = _CONTROL.sub("", t)
+    note = "已去除文字中的不可见控制字符" if stripped != t else None
+    # Unpaired surrogates cannot be stored as UTF-8: drop them too.
+    safe = "".join(c for c in stripped if unicodedata.category(c) != "Cs")
+    if safe != stripped:
+        note = "已去除文字中的无效字符"
+    value = safe.strip()
+    if not value:
+        raise ParseError(f"{spec.label}不能为空，请输入文字内容")
+    limit = spec.max_len
+    if limit is not None and len(value) > limit:
+        raise ParseError(f"{spec.label}最多 {limit} 字，您输入了 {len(value)} 字，请精简后重新发送")
+    return Parsed(value, note)
+
+
+def parse_text(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
+    return clean_text(text, spec)
+
+
+def parse_flag_text(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
+    """否/没有 → False; 是/有 → True; anything else is the description itself."""
+    value = yes_no(text)
+    if value is not None:
+        return Parsed(value)
+    return clean_text(text, spec)
+
+
+def parse_place(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
+    """A place resolved against the jurisdiction hierarchy; unknown places are rejected."""
+    cleaned = clean_text(text, spec).value
+    resolver: PlaceResolver | None = ctx.resolve_place
+    if resolver is None:
+        from knowledge.jurisdictions import resolve_place  # packaged data, loaded once
+
+        resolver = cast(PlaceResolver, resolve_place)
+    res = resolver(cleaned)
+    if res.status == "unknown":
+        raise ParseError(
+            "没有找到这个行政区，请写出省、市或县（区）的全称，例如：郑州市金水区 或 新密市"
+        )
+    name = _place_name(res.place) or cleaned
+    if res.status == "outside":
+        return Parsed(name, "该地不在本系统的地方政策范围内，只按国家规定核查")
+    return Parsed(name)
+
+
+def _place_name(place: object) -> str | None:
+    """How the place is stored: its chain below the province (郑州市金水区), or its name."""
+    if place is None:
+        return None
+    if isinstance(place, str):
+        return place
+    chain = getattr(place, "chain", None)
+    if isinstance(chain, tuple | list) and chain and all(isinstance(c, str) for c in chain):
+        return "".join(chain[1:] if len(chain) > 1 else chain)
+    name = getattr(place, "name", None)
+    return name if isinstance(name, str) and name else None
