@@ -1,0 +1,215 @@
+"""Filling in a plan: start a draft, answer its questions, resume it, start a new version.
+
+Every function is one transaction: claim the inbound update id (a re-delivery changes
+nothing), load the user's draft row-locked, run the engine, save the state, the answer
+history and the audit event, commit, and only then return the reply for the channel to
+send. Ids from clients are untrusted: every draft is checked to be the caller's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.dialogue.types import Inbound, Outbound
+from bot.errors import BadInput
+from bot.plan import KIND_LABELS, PLAN_KINDS
+from bot.services import engine
+from bot.services.results import DraftSummary, Reply
+from bot.services.transaction import load_own_draft, load_user, transact
+from storage.db import Database, UnitOfWork
+from storage.domain import Draft, User
+
+MAX_TEXT = 4000  # longer than any field's limit: the engine rejects long answers itself
+
+NO_ACTIVE = (
+    "您当前没有正在填写的方案。请选择“新建储备方案”“新建供地方案”，或在“我的草稿”中继续一份草稿。"
+)
+
+
+def _claimed(uow: UnitOfWork, user: User, update_id: int | None) -> bool:
+    """Record the inbound update id; False when it was processed before."""
+    return update_id is None or uow.processed.claim(user.channel, update_id)
+
+
+def _save_step(uow: UnitOfWork, user: User, draft: Draft, out: Outbound, new_state: Any) -> Draft:
+    saved = uow.drafts.update(draft, **engine.columns(new_state))
+    for change in out.changes:
+        uow.history.add(draft.id, user.id, change.key, change.old, change.new)
+    return saved
+
+
+def _reply(draft: Draft, out: Outbound, **extra: Any) -> Reply:
+    return Reply(
+        messages=list(out.messages),
+        draft=engine.summary(draft),
+        done=out.done,
+        cancelled=out.cancelled,
+        findings=list(out.findings),
+        **extra,
+    )
+
+
+def start_draft(
+    db: Database,
+    user_id: int,
+    kind: str,
+    *,
+    update_id: int | None = None,
+    today: dt.date | None = None,
+) -> Reply:
+    """Create a new draft of `kind` (reserve_plan | supply_plan) and ask its first question."""
+    if kind not in PLAN_KINDS:
+        raise BadInput(
+            f"没有这种方案：{kind}（应为 reserve_plan 或 supply_plan）",
+            f"unknown plan kind {kind!r}: expected reserve_plan or supply_plan",
+        )
+
+    def work(uow: UnitOfWork) -> Reply:
+        user = load_user(uow, user_id)
+        if not _claimed(uow, user, update_id):
+            return Reply(duplicate=True)
+        state, out = engine.begin(kind, today=today)
+        draft = uow.drafts.add(user.id, kind, **engine.columns(state))
+        for change in out.changes:
+            uow.history.add(draft.id, user.id, change.key, change.old, change.new)
+        uow.audit.add(draft.id, user.id, "created", {"kind": kind})
+        uow.chat_sessions.set(user.id, active_draft_id=draft.id, mode="drafting")
+        uow.commit()
+        return _reply(draft, out)
+
+    return transact(db, work)
+
+
+def new_version(
+    db: Database,
+    user_id: int,
+    draft_id: object,
+    *,
+    update_id: int | None = None,
+    today: dt.date | None = None,
+) -> Reply:
+    """Start a new draft from one of the user's drafts (e.g. an approved plan), answers copied."""
+
+    def work(uow: UnitOfWork) -> Reply:
+        user = load_user(uow, user_id)
+        if not _claimed(uow, user, update_id):
+            return Reply(duplicate=True)
+        parent = load_own_draft(uow, user, draft_id)
+        answers = engine.state_of(parent).answers
+        state, out = engine.begin(parent.kind, prefill=answers, today=today)
+        draft = uow.drafts.add(user.id, parent.kind, parent_id=parent.id, **engine.columns(state))
+        for key, value in state.answers.items():
+            uow.history.add(draft.id, user.id, key, None, value)
+        uow.audit.add(draft.id, user.id, "created", {"kind": parent.kind, "parent_id": parent.id})
+        uow.chat_sessions.set(user.id, active_draft_id=draft.id, mode="drafting")
+        uow.commit()
+        label = KIND_LABELS[parent.kind]
+        intro = engine.info(f"已根据草稿 {parent.id} 新建{label}（新版本，编号 {draft.id}）。")
+        out.messages.insert(0, intro)
+        return _reply(draft, out)
+
+    return transact(db, work)
+
+
+def handle_message(
+    db: Database,
+    user_id: int,
+    *,
+    text: str | None = None,
+    button: str | None = None,
+    update_id: int | None = None,
+    today: dt.date | None = None,
+) -> Reply:
+    """Apply one typed answer or pressed button to the user's active draft."""
+    if text is not None and len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT + 1]  # still over every field's limit: the engine refuses it
+    if button is not None and (len(button) > 64 or not button.isascii()):
+        button = ""  # callback data is untrusted; the engine answers an unknown button
+
+    def work(uow: UnitOfWork) -> Reply:
+        user = load_user(uow, user_id)
+        if not _claimed(uow, user, update_id):
+            return Reply(duplicate=True)
+        draft = _active(uow, user, lock=True)
+        if draft is None:
+            uow.chat_sessions.set(user.id, active_draft_id=None)
+            uow.commit()
+            return Reply(messages=[engine.info(NO_ACTIVE)])
+        before = engine.state_of(draft)
+        state, out = engine.advance(
+            draft.kind, before.copy(), Inbound(text=text, button=button), today=today
+        )
+        if state.to_json() != draft.state or out.changes:
+            draft = _save_step(uow, user, draft, out, state)
+        if out.done:
+            uow.audit.add(draft.id, user.id, "completed")
+        if out.cancelled:
+            uow.chat_sessions.set(user.id, active_draft_id=None)
+            uow.audit.add(draft.id, user.id, "paused")
+        uow.commit()
+        return _reply(draft, out)
+
+    return transact(db, work)
+
+
+def _active(uow: UnitOfWork, user: User, *, lock: bool = False) -> Draft | None:
+    """The draft the user's messages go to: their own, editable, not deleted."""
+    draft_id = uow.chat_sessions.active_draft_id(user.id)
+    if draft_id is None:
+        return None
+    draft = uow.drafts.get(draft_id, lock=lock)
+    if draft is None or draft.owner_id != user.id or not draft.editable:
+        return None
+    return draft
+
+
+def active_draft(db: Database, user_id: int) -> DraftSummary | None:
+    """The draft the user was working on (to offer continuing it), or None."""
+
+    def work(uow: UnitOfWork) -> DraftSummary | None:
+        user = load_user(uow, user_id)
+        draft = _active(uow, user)
+        return engine.summary(draft) if draft else None
+
+    return transact(db, work, readonly=True)
+
+
+def resume_draft(
+    db: Database, user_id: int, draft_id: object, *, update_id: int | None = None
+) -> Reply:
+    """Make one of the user's drafts the active one and repeat where it stands.
+
+    A submitted or approved draft cannot change: its review card is shown instead.
+    """
+
+    def work(uow: UnitOfWork) -> Reply:
+        user = load_user(uow, user_id)
+        if not _claimed(uow, user, update_id):
+            return Reply(duplicate=True)
+        draft = load_own_draft(uow, user, draft_id)
+        state = engine.state_of(draft)
+        summary = engine.summary(draft)
+        if not draft.editable:
+            uow.commit()
+            note = engine.info(f"草稿 {draft.id} 当前状态为「{draft.status_label}」，只能查看。")
+            return Reply(messages=[note, engine.card(draft.kind, state)], draft=summary)
+        uow.chat_sessions.set(user.id, active_draft_id=draft.id, mode="drafting")
+        uow.audit.add(draft.id, user.id, "resumed")
+        uow.commit()
+        title = f"《{draft.title}》" if draft.title else ""
+        intro = engine.info(f"继续填写{summary.kind_label}{title}（编号 {draft.id}）。")
+        return Reply(messages=[intro, *engine.where_it_stands(draft.kind, state)], draft=summary)
+
+    return transact(db, work)
+
+
+def leave_draft(db: Database, user_id: int) -> None:
+    """Stop sending messages to the active draft (it stays saved and resumable)."""
+
+    def work(uow: UnitOfWork) -> None:
+        user = load_user(uow, user_id)
+        uow.chat_sessions.set(user.id, active_draft_id=None)
+        uow.commit()
+
+    transact(db, work)

@@ -1,0 +1,114 @@
+"""The one place services meet the dialogue engine: forms, checker, state, summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+from bot.dialogue import (
+    Checker,
+    DialogueState,
+    Form,
+    Inbound,
+    Message,
+    Outbound,
+    load_form,
+    make_checker,
+    resume,
+    review_card,
+    start,
+    step,
+)
+from bot.dialogue import is_complete as form_complete
+from bot.dialogue.navigation import filled, items
+from bot.plan import KIND_LABELS
+from bot.services.results import DraftSummary
+from storage.domain import Draft
+
+TITLE_CHARS = 200
+
+
+@cache
+def checker(today: dt.date | None = None) -> Checker:
+    """The policy checker the engine calls after every answer (one per `today`)."""
+    return make_checker(today)
+
+
+def form_for(kind: str) -> Form:
+    return load_form(kind)
+
+
+def state_of(draft: Draft) -> DialogueState:
+    """The stored engine state of a draft."""
+    return DialogueState.from_json(draft.state)
+
+
+def begin(kind: str, *, prefill: dict[str, Any] | None = None, today: dt.date | None = None
+          ) -> tuple[DialogueState, Outbound]:  # fmt: skip
+    return start(form_for(kind), checker=checker(today), prefill=prefill, today=today)
+
+
+def advance(
+    kind: str, state: DialogueState, inbound: Inbound, *, today: dt.date | None = None
+) -> tuple[DialogueState, Outbound]:
+    return step(form_for(kind), state, inbound, checker=checker(today), today=today)
+
+
+def where_it_stands(kind: str, state: DialogueState) -> list[Message]:
+    """The question a draft is waiting for, or that it is complete (for a resumed draft)."""
+    return resume(form_for(kind), state).messages
+
+
+def card(kind: str, state: DialogueState) -> Message:
+    return review_card(form_for(kind), state)
+
+
+def columns(state: DialogueState) -> dict[str, Any]:
+    """The draft columns that mirror the state (for listing without the engine)."""
+    title = state.answers.get("project_name")
+    return {
+        "state": state.to_json(),
+        "current_field": state.current,
+        "title": str(title)[:TITLE_CHARS] if title else None,
+        "complete": is_complete(state),
+    }
+
+
+def is_complete(state: DialogueState) -> bool:
+    return form_complete(form_for(state.kind), state)
+
+
+def summary(draft: Draft) -> DraftSummary:
+    """How a draft is listed: kind, title, status, progress."""
+    state = state_of(draft)
+    form = form_for(draft.kind)
+    seq = items(form, state.answers)
+    answered = sum(1 for item in seq if filled(state, item))
+    current_label = form.field(state.current).label if state.current else None
+    return DraftSummary(
+        id=draft.id,
+        kind=draft.kind,
+        kind_label=KIND_LABELS.get(draft.kind, draft.kind),
+        status=draft.status,
+        status_label=draft.status_label,
+        title=draft.title,
+        current_field=state.current,
+        current_label=current_label,
+        answered=answered,
+        total=len(seq),
+        complete=draft.complete,
+        editable=draft.editable,
+        parent_id=draft.parent_id,
+        created_at=draft.created_at,
+        updated_at=draft.updated_at,
+        version=draft.version,
+    )
+
+
+def info(text: str) -> Message:
+    return Message(text, "info")
+
+
+def error(text: str) -> Message:
+    return Message(text, "error")
