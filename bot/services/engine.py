@@ -21,7 +21,8 @@ from bot.dialogue import (
     step,
 )
 from bot.dialogue import is_complete as form_complete
-from bot.dialogue.navigation import filled, items
+from bot.dialogue.form import FormField
+from bot.dialogue.navigation import Item, filled
 from bot.plan import KIND_LABELS
 from bot.services.results import DraftSummary
 from storage.domain import Draft
@@ -79,12 +80,17 @@ def is_complete(state: DialogueState) -> bool:
     return form_complete(form_for(state.kind), state)
 
 
+def items_of(f: FormField) -> list[Item]:
+    """The questions of one field: one, or one per sub-key of a map field."""
+    return [(f.key, sub) for sub in f.spec.subkeys] if f.is_map else [(f.key, None)]
+
+
 def summary(draft: Draft) -> DraftSummary:
     """How a draft is listed: kind, title, status, progress."""
     state = state_of(draft)
     form = form_for(draft.kind)
-    seq = items(form, state.answers)
-    answered = sum(1 for item in seq if filled(state, item))
+    fields = form.applicable(state.answers)
+    answered = sum(1 for f in fields if all(filled(state, i) for i in items_of(f)))
     current_label = form.field(state.current).label if state.current else None
     return DraftSummary(
         id=draft.id,
@@ -96,7 +102,7 @@ def summary(draft: Draft) -> DraftSummary:
         current_field=state.current,
         current_label=current_label,
         answered=answered,
-        total=len(seq),
+        total=len(fields),
         complete=draft.complete,
         editable=draft.editable,
         parent_id=draft.parent_id,
