@@ -104,8 +104,13 @@ def split(text: str) -> list[str]:
     while i < len(text):
         for j in range(len(text), i, -1):
             piece = text[i:j]
-            if any(d.name == piece for d in index.get(piece, ())):
+            found = index.get(piece, ())
+            if any(d.name == piece for d in found):
                 parts.append(piece)
+                i = j
+                break
+            if len(found) == 1 and j == len(text) and len(piece) >= 2:
+                parts.append(found[0].name)  # a bare stem at the end: 上海 → 上海市
                 i = j
                 break
         else:

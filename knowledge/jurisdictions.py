@@ -284,6 +284,38 @@ def _fuzzy(g: _Gazetteer, s: str, under: Place | None = None) -> Place | None:
     return g.places[choices[best[0]]]
 
 
+@cache
+def _pinyin_index() -> dict[str, frozenset[str]]:
+    """Toneless pinyin of every key → place ids (homophone typos: 新秘市 → 新密市)."""
+    g = _gazetteer()
+    index: dict[str, set[str]] = {}
+    for key, pid in g.fuzzy_keys.items():
+        index.setdefault(_pinyin(key), set()).add(pid)
+    for key, ids in g.keys.items():
+        if len(key) >= 2:
+            for pid in ids:
+                index.setdefault(_pinyin(key), set()).add(pid)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+def _pinyin(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(text))
+
+
+def _homophone(s: str, under: Place | None = None) -> Place | None:
+    """The one node whose name sounds exactly like `s` (IME typos), or None."""
+    if len(s) < 2 or not _PLACE_WORD.match(s):
+        return None
+    ids = _pinyin_index().get(_pinyin(s), frozenset())
+    if under is not None:
+        ids = frozenset(pid for pid in ids if pid.startswith(under.id + "/"))
+    if len(ids) != 1:
+        return None
+    return _gazetteer().places[next(iter(ids))]
+
+
 def _looks_like_place(g: _Gazetteer, s: str) -> bool:
     from knowledge import gazetteer_cn
 
@@ -321,7 +353,7 @@ def resolve_place(text: str) -> Resolution:
             head = _county_head(rest)
             if _is_real_elsewhere(g, head):
                 return Resolution("outside", None, text, nearest=place)
-            typo = _fuzzy(g, head, under=place)
+            typo = _homophone(head, under=place) or _fuzzy(g, head, under=place)
             if typo is not None:
                 return Resolution("local", typo, text)
             if head.endswith(_COUNTY_SUFFIXES) and len(head) >= 2:
@@ -331,7 +363,7 @@ def resolve_place(text: str) -> Resolution:
         return Resolution("local", place, text)
     if _is_real_elsewhere(g, s) or _is_real_elsewhere(g, _county_head(s)):
         return Resolution("outside", None, text, nearest=_segment(g, s)[0])
-    typo = _fuzzy(g, s)
+    typo = _homophone(s) or _homophone(_county_head(s)) or _fuzzy(g, s)
     if typo is not None:
         return Resolution("local", typo, text)
     if _looks_like_place(g, s):

@@ -82,6 +82,14 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return out
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:  # 2024-13-45: keep the text, the schema check reports it with its line
+        return loader.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -126,7 +134,10 @@ def _line(node: Any, key: Any = None) -> int:
 
 def check_cite(doc_id: Any, article: Any, file: str, line: int | None) -> Problem | None:
     """A Problem when (doc_id, article) is not an article of the corpus, else None."""
-    corpus = corpus_mod.load_corpus()
+    try:
+        corpus = corpus_mod.load_corpus()
+    except (KeyError, ValueError, TypeError, AttributeError, yaml.YAMLError):
+        return Problem(file, line, "语料库无法加载，无法核对引用 / corpus does not load")
     doc = corpus.document(str(doc_id))
     if doc is None:
         return Problem(file, line, f"引用了不存在的文件 doc_id {doc_id!r} / unknown doc_id")
@@ -154,7 +165,7 @@ def close_labels(doc: corpus_mod.Document, label: str, limit: int = 5) -> list[s
 
 _DOC_KEYS: dict[str, type | tuple[type, ...]] = {
     "doc_id": str, "title": str, "number": (str, type(None)), "issuer": str,
-    "date": (str, type(None)), "valid_from": (dt.date, type(None)),
+    "date": (str, dt.date, type(None)), "valid_from": (dt.date, type(None)),
     "valid_to": (dt.date, type(None)), "level": str, "scope": list, "scope_tags": list,
     "scope_rules": list, "draft": bool, "status_note": str, "source": str, "front": list,
     "back": list, "articles": list,
@@ -286,6 +297,8 @@ def check_document(data: Any, file: str, place_ids: set[str], tags: set[str]) ->
             )
         )
     date = data.get("date")
+    if isinstance(date, dt.date):
+        date = date.isoformat()
     if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         try:
             day = dt.date.fromisoformat(date)
@@ -489,7 +502,10 @@ def validate_plan_figures() -> list[Problem]:
             problems.append(
                 Problem(name, 0, f"{cat.name} 占比 {cat.share_pct}% 与面积不符（{computed}%）")
             )
-    doc = corpus_mod.load_corpus().document(plan.doc_id)
+    try:
+        doc = corpus_mod.load_corpus().document(plan.doc_id)
+    except (KeyError, ValueError, TypeError, AttributeError, yaml.YAMLError):
+        return problems  # the corpus validator reports why
     if doc is not None and (doc.valid_from, doc.valid_to) != (plan.valid_from, plan.valid_to):
         problems.append(Problem(name, 0, "计划期限与文件有效期不一致 / period ≠ document validity"))
     for m in plan.milestones:
