@@ -70,6 +70,7 @@ def _parse_mixed(t: str) -> Decimal | None:
     number: Decimal | None = None  # the pending digit(s)
     last_unit: int | None = None  # unit right before a trailing bare digit (一万五 → 15000)
     saw_zero = False
+    single = False  # the pending number is one bare digit (the only case 一万五 applies to)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -77,10 +78,12 @@ def _parse_mixed(t: str) -> Decimal | None:
             if number is not None:
                 return None
             number = Decimal(re.sub("[,，]", "", tok))
+            single = len(tok) == 1
         elif tok in DIGITS:
             if number is not None:
                 return None
             number = Decimal(DIGITS[tok])
+            single = True
             if tok in "零〇○Ｏ" and i + 1 < len(tokens) and tokens[i + 1] not in ("点", "點"):
                 number, saw_zero = None, True
                 last_unit = None
@@ -93,6 +96,7 @@ def _parse_mixed(t: str) -> Decimal | None:
             if not frac:
                 return None
             number = (number or zero) + Decimal("0." + frac)
+            single = False
             continue
         elif tok in SMALL_UNITS:
             unit = SMALL_UNITS[tok]
@@ -118,7 +122,13 @@ def _parse_mixed(t: str) -> Decimal | None:
         else:
             return None
         i += 1
-    if number is not None and last_unit is not None and not saw_zero and last_unit >= 100:
+    if (
+        number is not None
+        and single
+        and last_unit is not None
+        and not saw_zero
+        and last_unit >= 100
+    ):
         number *= Decimal(last_unit) / 10  # 两百五 = 250, 一万五 = 15000, 三千五 = 3500
     return total + section + (number or zero)
 

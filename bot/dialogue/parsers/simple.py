@@ -100,20 +100,22 @@ NO = frozenset(
         "x",
     ]
 )
-_PARTICLES = "了的啦呀啊呢吧哦。！!，,.~～ "
+_PUNCT = "。！!，,.~～ "
+_PARTICLES = "了的啦呀啊呢吧哦" + _PUNCT
 YESNO_HINT = "请回答“是”或“否”（也可以说 有/没有、已完成/未完成）"
 
 
 def yes_no(text: str) -> bool | None:
     """True/False for a yes/no answer, None when it is not one."""
-    t = clean(text).strip(_PARTICLES)
-    if not t:
-        return None
-    for candidate in (t, t.rstrip(_PARTICLES)):
+    candidate = clean(text).strip(_PUNCT)
+    while candidate:
         if candidate in YES:
             return True
         if candidate in NO:
             return False
+        if candidate[-1] not in _PARTICLES:
+            break
+        candidate = candidate[:-1]
     return None
 
 
