@@ -20,8 +20,6 @@ from bot.services.transaction import load_own_draft, load_user, transact
 from storage.db import Database, UnitOfWork
 from storage.domain import Draft, User
 
-MAX_TEXT = 4000  # longer than any field's limit: the engine rejects long answers itself
-
 NO_ACTIVE = (
     "您当前没有正在填写的方案。请选择“新建储备方案”“新建供地方案”，或在“我的草稿”中继续一份草稿。"
 )
@@ -122,8 +120,6 @@ def handle_message(
     today: dt.date | None = None,
 ) -> Reply:
     """Apply one typed answer or pressed button to the user's active draft."""
-    if text is not None and len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT + 1]  # still over every field's limit: the engine refuses it
     if button is not None and (len(button) > 64 or not button.isascii()):
         button = ""  # callback data is untrusted; the engine answers an unknown button
 
