@@ -76,6 +76,8 @@ class Document:
     source: str = ""  # the file it was transcribed from, relative to shared/
     draft: bool = False  # a draft for comment (征询意见稿)
     status_note: str = ""
+    defers_to_higher: str | None = None  # label of the article saying later national or
+    # provincial rules prevail over this document (焦政办规〔2025〕1号 附则)
     front: tuple[str, ...] = ()  # verbatim text before the first article (masthead)
     back: tuple[str, ...] = ()  # verbatim text after the last article (colophon)
     _index: dict[str, Article] = field(default_factory=dict, compare=False, repr=False)
@@ -291,6 +293,7 @@ def document_from_mapping(data: dict[str, Any]) -> Document:
         source=str(data.get("source") or ""),
         draft=bool(data.get("draft", False)),
         status_note=str(data.get("status_note") or ""),
+        defers_to_higher=data.get("defers_to_higher"),
         front=tuple(str(x) for x in data.get("front") or ()),
         back=tuple(str(x) for x in data.get("back") or ()),
         articles=tuple(_articles_from(doc_id, data.get("articles") or [], None, ())),

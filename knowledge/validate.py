@@ -168,6 +168,7 @@ _DOC_KEYS: dict[str, type | tuple[type, ...]] = {
     "date": (str, dt.date, type(None)), "valid_from": (dt.date, type(None)),
     "valid_to": (dt.date, type(None)), "level": str, "scope": list, "scope_tags": list,
     "scope_rules": list, "draft": bool, "status_note": str, "source": str, "front": list,
+    "defers_to_higher": (str, type(None)),
     "back": list, "articles": list,
 }  # fmt: skip
 _REQUIRED = ("doc_id", "title", "issuer", "level", "scope", "source", "articles")
@@ -354,6 +355,13 @@ def check_document(data: Any, file: str, place_ids: set[str], tags: set[str]) ->
         _check_articles(data["articles"], file, None, seen, problems)
     for rule in data.get("scope_rules") or []:
         problems.extend(_check_rule(rule, file, seen, place_ids, tags))
+    defer = data.get("defers_to_higher")
+    if isinstance(defer, str) and defer not in seen:
+        problems.append(
+            Problem(
+                file, data.line_of("defers_to_higher"), f"条文 {defer!r} 不存在 / no such article"
+            )
+        )
     return problems
 
 

@@ -25,7 +25,12 @@ _TERMINAL = ("。", "；", "：", "！", "？", ";", ":")
 
 
 def clean_lines(
-    raw: str, *, markdown: bool = False, front_lines: int = 0, no_join_after: tuple[str, ...] = ()
+    raw: str,
+    *,
+    markdown: bool = False,
+    front_lines: int = 0,
+    no_join_after: tuple[str, ...] = (),
+    join_after: tuple[str, ...] = (),
 ) -> list[str]:
     """Paragraphs of a source file, cleaned of extraction artifacts only."""
     raw = raw.replace("[bookmark: _GoBack]", "")
@@ -41,7 +46,7 @@ def clean_lines(
     front, body = lines[:front_lines], lines[front_lines:]
     paras: list[str] = []
     for line in body:
-        if paras and _continues(paras[-1], line, no_join_after):
+        if paras and (paras[-1] in join_after or _continues(paras[-1], line, no_join_after)):
             paras[-1] += line
         else:
             paras.append(line)
@@ -76,6 +81,8 @@ SOURCES: dict[str, dict[str, Any]] = {
         "style": "sections",
         "front_lines": 4,
         "front_merge": (1,),
+        # a full-width line that ends with 。 but whose paragraph goes on (checked by hand)
+        "join_after": ("1. 市土地储备机构负责做地主体的业务指导和协调工作。",),
         "closing_from": "本意见自下发之日起执行",
     },
     "zhengzhou-2021-4": {
@@ -155,6 +162,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "level": "city",
         "scope": ["河南省/焦作市"],
         "status_note": "2025年印发（日未载明），自印发之日起执行；国家、省政策规定调整的，以国家、省最新政策规定为准（附则）。",
+        "defers_to_higher": "附则",
         "source": "seeds/004_8d87216f75481654.txt",
         "style": "continuous",
         "front_lines": 3,

@@ -169,6 +169,7 @@ def build(shared: Path, doc_id: str) -> dict[str, Any]:
         markdown=cfg["source"].endswith(".md"),
         front_lines=cfg.get("front_lines", 0),
         no_join_after=cfg.get("no_join_after", ()),
+        join_after=cfg.get("join_after", ()),
     )
     front = paras[: cfg.get("front_lines", 0)]
     for index in sorted(cfg.get("front_merge", ()), reverse=True):  # a title broken in two
@@ -246,6 +247,7 @@ META_KEYS = (
     "scope_rules",
     "draft",
     "status_note",
+    "defers_to_higher",
     "source",
     "fixes",
 )
