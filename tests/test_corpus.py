@@ -269,7 +269,9 @@ def test_city_document_binds_districts_and_counties():
     assert applicability("zhengzhou-2021-4", _p(XINMI), on) == "binding"
     assert applicability("zhengzhou-2021-4", _p(SONGMING), on) is None
     assert applicability("zhengzhou-2021-4", None, on) is None
-    assert applicability("zhengzhou-2021-4", _p(JINSHUI), D(2020, 12, 31)) is None
+    # 自印发之日起施行: printed 2021-01-05
+    assert applicability("zhengzhou-2021-4", _p(JINSHUI), D(2021, 1, 4)) is None
+    assert applicability("zhengzhou-2021-4", _p(JINSHUI), D(2021, 1, 5)) == "binding"
 
 
 def test_article_scope_statements_of_6_4():
@@ -305,6 +307,7 @@ def test_local_documents_stay_local():
     assert applies("xinmi-reserve-opinion", _p(XINMI), on)
     assert not applies("xinmi-reserve-opinion", _p(JINSHUI), on)
     assert applies("jiaozuo-2025-1", _p(JIAOZUO_WEN), on)
+    assert not applies("jiaozuo-2025-1", _p(JIAOZUO_WEN), D(2024, 12, 31))  # issued in 2025
     assert not applies("jiaozuo-2025-1", _p(JINSHUI), on)
 
 

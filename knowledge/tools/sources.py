@@ -91,11 +91,11 @@ SOURCES: dict[str, dict[str, Any]] = {
         "number": "郑政〔2021〕4号",
         "issuer": "郑州市人民政府",
         "date": "2021-01-04",
-        "valid_from": "2021-01-04",
+        "valid_from": "2021-01-05",  # 本意见自印发之日起施行; 2021年1月5日印发
         "valid_to": None,
         "level": "city",
         "scope": ["河南省/郑州市"],
-        "status_note": "2021年1月4日发布，2021年1月5日印发；自印发之日起施行。",
+        "status_note": "2021年1月4日签发，2021年1月5日印发；自印发之日起施行（附则），故有效期起为2021年1月5日。",
         "scope_rules": [
             {
                 "articles": ["三（三）", "六（一）", "六（二）"],
@@ -157,11 +157,11 @@ SOURCES: dict[str, dict[str, Any]] = {
         "number": "焦政办规〔2025〕1号",
         "issuer": "焦作市人民政府办公室",
         "date": "2025",
-        "valid_from": None,
+        "valid_from": "2025-01-01",  # issued in 2025 (文号), day not stated: the earliest date
         "valid_to": None,
         "level": "city",
         "scope": ["河南省/焦作市"],
-        "status_note": "2025年印发（日未载明），自印发之日起执行；国家、省政策规定调整的，以国家、省最新政策规定为准（附则）。",
+        "status_note": "2025年印发（日未载明，有效期起按2025年1月1日计），自印发之日起执行；国家、省政策规定调整的，以国家、省最新政策规定为准（附则）。",
         "defers_to_higher": "附则",
         "source": "seeds/004_8d87216f75481654.txt",
         "style": "continuous",
