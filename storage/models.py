@@ -144,6 +144,8 @@ class ChatSessionRow(Base):
         ForeignKey("drafts.id", ondelete="SET NULL")
     )
     mode: Mapped[str | None] = mapped_column(String(32))
+    # What the current mode has collected so far (e.g. the facts of 程序判定), as JSON.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -359,6 +359,21 @@ class ChatSessionRepository:
         row = self.s.get(ChatSessionRow, user_id)
         return row.mode if row else None
 
+    def data(self, user_id: int) -> dict[str, Any] | None:
+        """What the current mode has collected (None when nothing)."""
+        row = self.s.get(ChatSessionRow, user_id)
+        return row.data if row else None
+
+    def set_data(self, user_id: int, data: Mapping[str, Any] | None) -> None:
+        """Replace the mode's collected data (the session row must exist; see `set`)."""
+        row = self.s.get(ChatSessionRow, user_id)
+        if row is None:
+            row = ChatSessionRow(user_id=user_id)
+            self.s.add(row)
+        row.data = to_jsonable(data) if data is not None else None
+        row.updated_at = utcnow()
+        self.s.flush()
+
     def set(self, user_id: int, *, active_draft_id: int | None, mode: str | None = None) -> None:
         row = self.s.get(ChatSessionRow, user_id)
         if row is None:
