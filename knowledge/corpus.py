@@ -199,7 +199,8 @@ def normalise_label(label: str) -> str:
     s = re.sub(r"\s+", " ", label.strip())
     s = s.replace("(", "（").replace(")", "）")
     s = s.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    m = re.match(rf"^(第{_CN_NUM}条)\s*第?[（]?({_CN_NUM}|\d+)[）]?[项款]?$", s)
+    s = re.sub(r"(?<=[一二三四五六七八九十])\s*[、.．,，]\s*(?=（)", "", s)  # 四、（二） → 四（二）
+    m = re.match(rf"^(第{_CN_NUM}条)\s*第?[（]?({_CN_NUM}|\d+)[）]?[项]?$", s)
     if m:
         item = m.group(2)
         return f"{m.group(1)} {item if item.isdigit() else cn_to_int(item)}"

@@ -231,6 +231,11 @@ def test_numerals():
     assert int_to_cn(347) == "三百四十七"
     assert int_to_cn(12) == "十二"
     assert normalise_label("第十三条（七）") == "第十三条 7"
+    assert normalise_label("四、（二）") == "四（二）"
+    assert normalise_label("三（二） 2") == "三（二）2"
+    assert normalise_label("第348条(五)") == "第三百四十八条 5"
+    assert normalise_label("(十三)") == "（十三）"
+    assert normalise_label("第十三条第二款") == "第十三条第二款"  # a paragraph is not an item
 
 
 def test_metadata(corpus):
