@@ -488,9 +488,13 @@ def validate_plan_figures() -> list[Problem]:
 
     from knowledge import plan_figures as pf
 
-    name = display_path(
-        resources.files("knowledge").joinpath("data/zhengzhou_2024_supply_plan.yaml")
-    )
+    source = resources.files("knowledge").joinpath("data/zhengzhou_2024_supply_plan.yaml")
+    name = display_path(source)
+    lines = source.read_text("utf-8").splitlines()
+
+    def line_of(needle: str) -> int:
+        return next((i for i, text in enumerate(lines, 1) if needle in text), 1)
+
     try:
         plan = pf.zhengzhou_2024_supply_plan()
         annex = pf.zhengzhou_2021_4_annex()
@@ -500,26 +504,44 @@ def validate_plan_figures() -> list[Problem]:
     problems: list[Problem] = []
     if plan.hectares_total() != plan.total_ha:
         problems.append(
-            Problem(name, 0, f"各类用地面积合计 {plan.hectares_total()} ≠ 总量 {plan.total_ha}")
+            Problem(
+                name,
+                line_of("total_ha"),
+                f"各类用地面积合计 {plan.hectares_total()} ≠ 总量 {plan.total_ha} / sum ≠ total",
+            )
         )
     if abs(plan.share_total() - Decimal(100)) > Decimal("0.02"):
-        problems.append(Problem(name, 0, f"各类用地占比合计 {plan.share_total()}% ≠ 100%"))
+        problems.append(
+            Problem(name, line_of("categories"), f"各类用地占比合计 {plan.share_total()}% ≠ 100%")
+        )
     for cat in plan.categories:
         computed = plan.computed_share_pct(cat.name)
         if computed is None or abs(computed - cat.share_pct) > Decimal("0.01"):
             problems.append(
-                Problem(name, 0, f"{cat.name} 占比 {cat.share_pct}% 与面积不符（{computed}%）")
+                Problem(
+                    name,
+                    line_of(f"name: {cat.name}"),
+                    f"{cat.name} 占比 {cat.share_pct}% 与面积不符（{computed}%）/ share ≠ hectares",
+                )
             )
     try:
         doc = corpus_mod.load_corpus().document(plan.doc_id)
     except (KeyError, ValueError, TypeError, AttributeError, yaml.YAMLError):
         return problems  # the corpus validator reports why
     if doc is not None and (doc.valid_from, doc.valid_to) != (plan.valid_from, plan.valid_to):
-        problems.append(Problem(name, 0, "计划期限与文件有效期不一致 / period ≠ document validity"))
+        problems.append(
+            Problem(
+                name, line_of("period"), "计划期限与文件有效期不一致 / period ≠ document validity"
+            )
+        )
     for m in plan.milestones:
         if not plan.valid_from <= m.by <= plan.valid_to:
             problems.append(
-                Problem(name, 0, f"节点 {m.by} 不在计划期限内 / milestone outside period")
+                Problem(
+                    name,
+                    line_of(str(m.by)),
+                    f"节点 {m.by} 不在计划期限内 / milestone outside period",
+                )
             )
     for cite in cites:
         problem = check_cite(cite.doc_id, cite.article, name, 0)

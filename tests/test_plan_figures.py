@@ -51,3 +51,17 @@ def test_every_citation_resolves():
     corpus = load_corpus()
     for cite in all_citations():
         assert corpus.article(cite.doc_id, cite.article) is not None, cite
+
+
+def test_validator_catches_figures_that_do_not_add_up(monkeypatch):
+    import dataclasses
+
+    from knowledge import plan_figures, validate
+
+    plan = zhengzhou_2024_supply_plan()
+    wrong = dataclasses.replace(plan, total_ha=Decimal("3927.00"))
+    monkeypatch.setattr(plan_figures, "zhengzhou_2024_supply_plan", lambda: wrong)
+    problems = validate.validate_plan_figures()
+    assert any("≠ 总量" in p.message for p in problems)
+    assert all(p.line and p.line > 1 for p in problems)
+    assert validate.validate_plan_figures.__name__ in {v.__name__ for v in validate.VALIDATORS}
