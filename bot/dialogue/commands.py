@@ -21,6 +21,10 @@ WORDS: dict[str, str] = {
     "取消": "cancel", "退出": "cancel", "/cancel": "cancel",
     "保持不变": "keep", "保持": "keep", "不变": "keep", "/keep": "keep",
 }  # fmt: skip
+ALL_YES = frozenset(("都是", "全是", "全部是", "都有", "全部完成", "都完成了", "都完成", "都已完成",
+                     "全部已完成", "以上都是", "剩下都是"))  # fmt: skip
+ALL_NO = frozenset(("都不是", "都否", "全部否", "都没有", "全部未完成", "都没完成", "都未完成",
+                    "以上都不是", "剩下都没有"))  # fmt: skip
 EDIT_PREFIXES = ("修改", "更改", "改一下", "/edit")
 MAX_BUTTON_BYTES = 40
 _BUTTON = re.compile(r"[a-z]{1,3}:[a-z0-9_.:]{1,37}")
@@ -40,6 +44,16 @@ def parse_text_command(text: str) -> Command | None:
     for prefix in EDIT_PREFIXES:
         if t.startswith(prefix):
             return Command("edit", t[len(prefix) :].strip(" ：:「」“”\"'"))
+    return None
+
+
+def all_answer(text: str) -> bool | None:
+    """True for 都是 (this and the remaining sub-questions), False for 都没有, else None."""
+    t = clean(text).strip("。.！!，,了")
+    if t in ALL_YES:
+        return True
+    if t in ALL_NO:
+        return False
     return None
 
 

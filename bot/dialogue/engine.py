@@ -16,7 +16,13 @@ from typing import Any
 
 from bot.dialogue import navigation as nav
 from bot.dialogue.checking import Checker, current_findings, has_errors, run_checker
-from bot.dialogue.commands import Command, find_fields, parse_button, parse_text_command
+from bot.dialogue.commands import (
+    Command,
+    all_answer,
+    find_fields,
+    parse_button,
+    parse_text_command,
+)
 from bot.dialogue.display import review_card, show_value, sub_label
 from bot.dialogue.form import Form
 from bot.dialogue.parsers import Ambiguous, ParseContext, ParseError, PlaceResolver, parse_answer
@@ -291,6 +297,10 @@ def _on_answer(turn: _Turn, text: str) -> None:
     f = turn.form.field(item[0])
     spec = f.spec
     if item[1] is not None:
+        whole = all_answer(text)
+        if whole is not None:
+            _accept_rest(turn, whole)
+            return
         spec = type(spec)(f"{spec.key}.{item[1]}", "bool", sub_label(item[1]), spec.kinds)
     try:
         result = parse_answer(spec, text, turn.ctx)
@@ -327,6 +337,24 @@ def _accept(turn: _Turn, value: Any, note: str | None) -> None:
     turn.echo = f"✔ 已记录 {shown}" + (f"（{note}）" if note else "")
     _after_change(turn)
     _advance(turn, item)
+
+
+def _accept_rest(turn: _Turn, value: bool) -> None:
+    """都是 / 都没有 on a map field: this sub-key and the ones after it get the same answer."""
+    st = turn.state
+    key, sub = nav.current_item(st) or ("", None)
+    f = turn.form.field(key)
+    subs = f.spec.subkeys[f.spec.subkeys.index(sub or f.spec.subkeys[0]) :]
+    old = st.answers.get(key)
+    new: dict[str, Any] = dict(old) if isinstance(old, Mapping) else {}
+    new.update({s: value for s in subs})
+    if new != old:
+        st.answers[key] = new
+        turn.out.changes.append(Change(key, old, new))
+    names = "、".join(sub_label(s) for s in subs)
+    turn.echo = f"✔ 已记录 {names}：{'是' if value else '否'}"
+    _after_change(turn)
+    _advance(turn, (key, subs[-1]))
 
 
 def _after_change(turn: _Turn) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -52,7 +52,6 @@ class ParseContext:
 
     today: date | None = None
     resolve_place: PlaceResolver | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 Parser = Callable[[str, KeySpec, ParseContext], "Parsed | Ambiguous"]
