@@ -1,0 +1,139 @@
+"""The python-telegram-bot Application of landbot: polling or webhook (`landbot run`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.channels.telegram import texts
+from bot.channels.telegram.handlers import register_all
+from bot.channels.telegram.handlers.errors import on_error
+from bot.channels.telegram.logsafe import protect_token
+from bot.channels.telegram.processor import PerChatUpdateProcessor
+from bot.channels.telegram.runtime import RUNTIME_KEY, Runtime
+from bot.errors import BadInput
+from bot.settings import Settings
+
+log = logging.getLogger("landbot.telegram")
+CONCURRENT_UPDATES = 64
+# Telegram's limit is about 30 messages a second overall; LANDBOT_TELEGRAM_RATE_LIMIT=0
+# switches the limiter off (a local Bot API test server or a benchmark has no such limit).
+RATE_LIMIT_ENV = "LANDBOT_TELEGRAM_RATE_LIMIT"
+
+
+def _rate_limit() -> float:
+    raw = os.environ.get(RATE_LIMIT_ENV, "30")
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise BadInput(
+            f"{RATE_LIMIT_ENV} 应为每秒消息数（数字），0 表示不限速",
+            f"{RATE_LIMIT_ENV} must be messages per second (a number); 0 disables it",
+        ) from None
+
+
+async def _post_init(app: Application) -> None:
+    """Open the database, start the PDF converter, register the menu commands."""
+    from bot.channels.telegram.runtime import blocking
+    from storage.db import open_database
+
+    rt: Runtime = app.bot_data[RUNTIME_KEY]
+    rt.db = await blocking(open_database, rt.settings)
+    try:
+        from doc_templates.pdf import PdfConverter
+
+        converter = PdfConverter()
+        await blocking(converter.start)
+        rt.converter = converter
+    except ImportError:
+        log.info("PDF converter not available: documents are sent as .docx only")
+    except Exception:
+        log.warning(
+            "PDF converter could not start: documents are sent as .docx only", exc_info=True
+        )
+    await app.bot.set_my_commands(texts.COMMANDS)
+    log.info("landbot Telegram bot @%s ready", app.bot.username)
+
+
+async def _post_shutdown(app: Application) -> None:
+    """Stop the converter and close the database."""
+    rt: Runtime = app.bot_data[RUNTIME_KEY]
+    if rt.converter is not None:
+        try:
+            rt.converter.stop()
+        except Exception:
+            log.warning("PDF converter did not stop cleanly", exc_info=True)
+    if rt.db is not None:
+        rt.db.dispose()
+
+
+def build_application(settings: Settings, *, concurrency: int = CONCURRENT_UPDATES) -> Application:
+    """The configured Application (no network until it is initialised)."""
+    token = settings.telegram_token
+    if not token:
+        raise BadInput(
+            "未设置 LANDBOT_TELEGRAM_TOKEN（在 BotFather 创建机器人后获得的令牌）",
+            "LANDBOT_TELEGRAM_TOKEN is not set (the token BotFather gave you)",
+        )
+    protect_token(token)
+    builder: Any = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .concurrent_updates(PerChatUpdateProcessor(concurrency))
+        .connection_pool_size(concurrency + 8)
+        .pool_timeout(30)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    rate = _rate_limit()
+    if rate > 0:
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=3)
+        )
+    app: Application = builder.build()
+    app.bot_data[RUNTIME_KEY] = Runtime(settings=settings)
+    register_all(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+def run_polling(settings: Settings) -> None:
+    app = build_application(settings)
+    log.info("polling for updates")
+    app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=25)
+
+
+def run_webhook(
+    settings: Settings, url: str, *, listen: str, port: int, secret_token: str | None
+) -> None:
+    """Serve a webhook at `url` (the path of `url` is served on listen:port)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise BadInput(
+            f"--webhook 应为完整网址，如 https://bot.example.com/landbot（收到：{url}）",
+            f"--webhook must be a full URL such as https://bot.example.com/landbot (got {url})",
+        )
+    app = build_application(settings)
+    log.info("serving the webhook on %s:%s%s", listen, port, parts.path or "/")
+    app.run_webhook(
+        listen=listen,
+        port=port,
+        url_path=parts.path.lstrip("/"),
+        webhook_url=url,
+        secret_token=secret_token,
+        allowed_updates=Update.ALL_TYPES,
+    )

@@ -1,0 +1,80 @@
+"""What every handler needs: who is talking, exactly-once claims, safe replies."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.channels.telegram import texts
+from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
+from bot.services import users
+from storage.db import Database
+from storage.domain import User
+
+log = logging.getLogger(__name__)
+Ctx = ContextTypes.DEFAULT_TYPE
+
+
+def _claim(db: Database, update_id: int) -> bool:
+    with db.unit_of_work() as uow:
+        fresh = uow.processed.claim(CHANNEL, update_id)
+        uow.commit()
+        return fresh
+
+
+async def claim(update: Update, context: Ctx) -> bool:
+    """Record the update as handled; False when it was handled before (a re-delivery).
+
+    For handlers whose effect is only a reply (a search, a list); handlers that change
+    data claim the update inside their own transaction instead.
+    """
+    return await blocking(_claim, runtime(context).database, update.update_id)
+
+
+async def registered_user(update: Update, context: Ctx) -> User | None:
+    """The active registered user who sent this update, or None (unknown or disabled)."""
+    tg_user = update.effective_user
+    if tg_user is None:
+        return None
+    user = await blocking(users.lookup, runtime(context).database, CHANNEL, tg_user.id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
+    """Send `text` (HTML) to the chat of the update."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, **kwargs)
+
+
+async def answer_callback(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Acknowledge a button press (once); an expired query is not an error."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        log.debug("callback answer failed: %s", exc)
+
+
+async def drop_keyboard(update: Update, note: str | None = None) -> None:
+    """Remove the buttons of the pressed message (optionally noting what was chosen)."""
+    query = update.callback_query
+    if query is None or query.message is None or not isinstance(query.message, Message):
+        return
+    msg = query.message
+    try:
+        if note and msg.text is not None:
+            await msg.edit_text(f"{msg.text_html}\n\n✓ {texts.esc(note)}", reply_markup=None)
+        elif msg.reply_markup is not None:
+            await msg.edit_reply_markup(reply_markup=None)
+    except BadRequest as exc:  # not modified / too old: the keyboard is gone anyway
+        log.debug("could not edit the pressed message: %s", exc)

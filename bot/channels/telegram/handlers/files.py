@@ -1,0 +1,97 @@
+"""生成文件 and re-downloads: .docx (and PDF when the converter runs) with Chinese names."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.channels.telegram import callbacks
+from bot.channels.telegram.handlers.common import Ctx, answer_callback, claim, registered_user
+from bot.channels.telegram.handlers.dialogue import stale
+from bot.channels.telegram.runtime import blocking, runtime
+from bot.channels.telegram.texts import esc
+from bot.errors import LandbotError
+from bot.services import documents
+from bot.services.documents import GeneratedFile
+
+log = logging.getLogger(__name__)
+CAPTIONS = {"approval_memo": "审批呈报单", "reserve_plan": "储备方案", "supply_plan": "供地方案"}
+
+
+async def send_file(context: Ctx, chat_id: int, f: GeneratedFile, caption: str = "") -> None:
+    """Send one stored document to a chat."""
+    what = CAPTIONS.get(f.doc_type, "文件")
+    fmt = "PDF" if f.media_type == documents.PDF else "Word"
+    text = caption or f"{what}（{fmt}）"
+    await context.bot.send_document(
+        chat_id,
+        InputFile(f.content, filename=f.filename),
+        caption=esc(text),
+    )
+
+
+async def send_files(context: Ctx, chat_id: int, files: list[GeneratedFile]) -> None:
+    for f in files:
+        try:
+            await send_file(context, chat_id, f)
+        except TelegramError:
+            log.warning(
+                "could not send document %s to chat %s", f.document_id, chat_id, exc_info=True
+            )
+
+
+async def on_generate(update: Update, context: Ctx) -> None:
+    """生成文件: render the plan and its memo, send them."""
+    user = await registered_user(update, context)
+    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    if user is None or cb is None or update.effective_chat is None:
+        await stale(update)
+        return
+    if not await claim(update, context):
+        await answer_callback(update)
+        return
+    await answer_callback(update, "正在生成文件，请稍候……")
+    rt = runtime(context)
+    try:
+        files = await blocking(
+            documents.generate,
+            rt.database,
+            user.id,
+            cb.int(0),
+            converter=rt.converter if rt.pdf_available() else None,
+        )
+    except LandbotError as exc:
+        await update.effective_chat.send_message(esc(exc.zh))
+        return
+    await send_files(context, update.effective_chat.id, files)
+    note = "" if rt.pdf_available() else "（本服务器未安装 PDF 转换组件，仅提供 Word 文件）"
+    await update.effective_chat.send_message(
+        f"已生成 {len(files)} 个文件{note}。以后可在“我的草稿”中重新下载。"
+    )
+
+
+async def on_download(update: Update, context: Ctx) -> None:
+    """⬇ a stored document again."""
+    user = await registered_user(update, context)
+    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    if user is None or cb is None or update.effective_chat is None:
+        await stale(update)
+        return
+    try:
+        f = await blocking(documents.fetch, runtime(context).database, user.id, cb.int(0))
+    except LandbotError as exc:
+        await answer_callback(update, exc.zh[:190], alert=True)
+        return
+    if not await claim(update, context):
+        await answer_callback(update)
+        return
+    await answer_callback(update)
+    await send_file(context, update.effective_chat.id, f)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(on_generate, pattern=r"^g:"))
+    app.add_handler(CallbackQueryHandler(on_download, pattern=r"^dl:"))
