@@ -1,0 +1,181 @@
+"""The advisor's answer and its CONTRACT §4 `procedure` JSON object."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.citation import Cite
+
+PHASE_LABELS = {"reserve": "收储", "supply": "供应"}
+STAGE_LABELS = {"entry": "入库前", "expropriation": "征收报批前", "supply": "供应前"}
+
+
+@dataclass
+class Step:
+    title: str
+    actor: str
+    cite: Cite
+    phase: str  # reserve | supply
+    applicability: str = "binding"  # or "reference" (参照执行)
+    see_also: list[Cite] = field(default_factory=list)
+    id: str = ""
+
+    def to_json(self, no: int) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "no": no, "phase": PHASE_LABELS[self.phase], "title": self.title,
+            "actor": self.actor, "cite": self.cite.to_json(),
+            "applicability": self.applicability,
+        }
+        if self.see_also:
+            out["see_also"] = [c.to_json() for c in self.see_also]
+        return out
+
+
+@dataclass
+class CitedText:
+    text: str
+    cite: Cite
+    applicability: str = "binding"
+    see_also: list[Cite] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "cite": self.cite.to_json()}
+        if self.applicability != "binding":
+            out["applicability"] = self.applicability
+        if self.see_also:
+            out["see_also"] = [c.to_json() for c in self.see_also]
+        return out
+
+
+@dataclass
+class MethodVerdict:
+    method: str
+    reason: str
+    cite: Cite
+    see_also: list[Cite] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"method": self.method, "reason": self.reason,
+                               "cite": self.cite.to_json()}
+        if self.see_also:
+            out["see_also"] = [c.to_json() for c in self.see_also]
+        return out
+
+
+@dataclass
+class Precondition:
+    item: str
+    cite: Cite
+    stage: str  # entry | expropriation | supply
+    status: str = "待确认"  # 已满足 | 未满足 | 待确认 | 可免除 | 须办理
+    key: str | None = None
+    applicability: str = "binding"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"item": self.item, "cite": self.cite.to_json(),
+                               "stage": STAGE_LABELS[self.stage], "status": self.status}
+        if self.key:
+            out["key"] = self.key
+        if self.applicability != "binding":
+            out["applicability"] = self.applicability
+        return out
+
+
+@dataclass
+class Document:
+    doc_id: str
+    title: str
+    number: str | None
+    applicability: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "title": self.title, "number": self.number,
+                "applicability": self.applicability}
+
+
+@dataclass
+class ProcedureResult:
+    as_of: dt.date
+    jurisdiction_name: str | None
+    chain: list[str]
+    jurisdiction_status: str  # local | outside | missing
+    documents: list[Document]
+    mode: str | None
+    mode_determined: bool
+    mode_provisional: bool
+    mode_reason: str
+    mode_cites: list[Cite]
+    reserve_rules: list[CitedText]
+    steps: list[Step]
+    methods: list[str]
+    method_reasons: list[MethodVerdict]
+    excluded: list[MethodVerdict]
+    not_addressed: list[str]
+    supply_rules: list[CitedText]
+    preconditions: list[Precondition]
+    notes: list[str]
+    missing: list[tuple[str, str]]
+    inferred: dict[str, Any]
+    titles: dict[str, str]  # doc_id → title, for rendering
+
+    def all_citations(self) -> list[Cite]:
+        seen: list[Cite] = []
+
+        def add(c: Cite) -> None:
+            if c not in seen:
+                seen.append(c)
+
+        for c in self.mode_cites:
+            add(c)
+        for r in self.reserve_rules:
+            add(r.cite)
+        for s in self.steps:
+            add(s.cite)
+            for c in s.see_also:
+                add(c)
+        for v in (*self.method_reasons, *self.excluded):
+            add(v.cite)
+            for c in v.see_also:
+                add(c)
+        for r in self.supply_rules:
+            add(r.cite)
+        for p in self.preconditions:
+            add(p.cite)
+        return seen
+
+    def to_json(self) -> dict[str, Any]:
+        """The CONTRACT §4 `procedure` object (with extra keys documented in the README)."""
+        reserve_steps = [s for s in self.steps if s.phase == "reserve"]
+        supply_steps = [s for s in self.steps if s.phase == "supply"]
+        return {
+            "jurisdiction": {"name": self.jurisdiction_name, "chain": self.chain,
+                             "status": self.jurisdiction_status},
+            "as_of": self.as_of.isoformat(),
+            "documents": [d.to_json() for d in self.documents],
+            "reserve": {
+                "mode": self.mode,
+                "mode_determined": self.mode_determined,
+                "mode_provisional": self.mode_provisional,
+                "mode_reason": self.mode_reason,
+                "mode_cites": [c.to_json() for c in self.mode_cites],
+                "rules": [r.to_json() for r in self.reserve_rules],
+                "steps": [s.to_json(i) for i, s in enumerate(self.steps, 1)],
+                "reserve_steps": len(reserve_steps),
+            },
+            "supply": {
+                "methods": self.methods,
+                "method_reasons": [v.to_json() for v in self.method_reasons],
+                "excluded_methods": [v.to_json() for v in self.excluded],
+                "not_addressed_methods": self.not_addressed,
+                "rules": [r.to_json() for r in self.supply_rules],
+                "steps": [s.to_json(len(reserve_steps) + i)
+                          for i, s in enumerate(supply_steps, 1)],
+            },
+            "preconditions": [p.to_json() for p in self.preconditions],
+            "notes": self.notes,
+            "missing": [{"key": k, "question": q} for k, q in self.missing],
+            "inferred": self.inferred,
+            "citations": [c.to_json() for c in self.all_citations()],
+        }
