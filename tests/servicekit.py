@@ -29,3 +29,19 @@ def complete_dialogue(db: Database, user_id: int, reply: Reply) -> tuple[Reply, 
         asked.append(field)
         reply = services.handle_message(db, user_id, text=example_answer(kind, field))
     raise AssertionError(f"the {kind} dialogue did not finish in {MAX_TURNS} turns")
+
+
+def answer_script(kind: str) -> list[str]:
+    """The answers, in order, that complete a `kind` form with its examples (pure engine run,
+    with the same checker as the services, so piping them into `landbot chat` completes it)."""
+    from bot.dialogue import Inbound, make_checker, start, step
+
+    form = load_form(kind)
+    checker = make_checker()
+    state, out = start(form, checker=checker)
+    answers: list[str] = []
+    while not out.done:
+        assert state.current is not None and len(answers) < MAX_TURNS
+        answers.append(example_answer(kind, state.current))
+        state, out = step(form, state, Inbound(text=answers[-1]), checker=checker)
+    return answers
