@@ -79,6 +79,31 @@ class EditTarget:
     sub: str | None = None
 
 
+_VALUE_LEAD = ("改为", "改成", "修改为", "更改为", "为", "是", "：", ":", "=", "＝")
+
+
+def split_edit(form: Form, text: str) -> tuple[EditTarget, str] | None:
+    """修改 土地面积 30亩 / 修改土地面积为30亩: the field named at the start and the new value."""
+    sch = schema()
+    names: list[tuple[str, EditTarget]] = []
+    for f in form.fields:
+        for name in {f.label, re.sub(r"（.*?）", "", f.label), f.key}:
+            names.append((name, EditTarget(f.key)))
+        for sub in f.spec.subkeys:
+            names.append((sch.labels.get(sub, sub), EditTarget(f.key, sub)))
+    for name, target in sorted(names, key=lambda nt: -len(nt[0])):
+        if len(name) >= 2 and text.startswith(name) and len(text) > len(name):
+            rest = text[len(name) :]
+            lead = next((w for w in _VALUE_LEAD if rest.lstrip().startswith(w)), None)
+            if lead is None and not rest[0].isspace():
+                continue  # 四至范围 is a name, not 四至 + a value
+            rest = rest.strip()
+            if lead is not None:
+                rest = rest[len(lead) :].strip()
+            return (target, rest) if rest else None
+    return None
+
+
 def find_fields(form: Form, text: str) -> list[EditTarget]:
     """The fields (or map sub-keys) a typed name refers to: one, several close ones, or none."""
     t = clean(text)

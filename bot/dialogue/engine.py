@@ -22,13 +22,14 @@ from bot.dialogue.commands import (
     find_fields,
     parse_button,
     parse_text_command,
+    split_edit,
 )
 from bot.dialogue.display import review_card, show_value, sub_label
-from bot.dialogue.form import Form
+from bot.dialogue.form import Form, FormField
 from bot.dialogue.parsers import Ambiguous, ParseContext, ParseError, PlaceResolver, parse_answer
 from bot.dialogue.types import Button, Change, DialogueState, Inbound, Message, Outbound
 from bot.errors import BadInput
-from bot.plan import normalise_value
+from bot.plan import KeySpec, normalise_value
 
 COMMANDS_HINT = "随时可以发送：返回、跳过（选填项）、修改 字段名、查看、帮助、取消。"
 STALE_BUTTON = "这个按钮已过期或无效，请按当前的问题回答。"
@@ -257,6 +258,10 @@ def _edit(turn: _Turn, name: str) -> None:
     if not name:
         _reject(turn, "请告诉我要修改哪一项，例如：修改 土地面积")
         return
+    inline = split_edit(turn.form, name)
+    if inline is not None:
+        _edit_inline(turn, inline[0].key, inline[0].sub, inline[1])
+        return
     targets = find_fields(turn.form, name)
     if not targets:
         _reject(turn, f"没有找到“{name}”这一项，请换个说法，例如：修改 土地面积")
@@ -269,6 +274,38 @@ def _edit(turn: _Turn, name: str) -> None:
         turn.say(f"您要修改的是哪一项：{names}？", "question", rows)
         return
     _edit_target(turn, targets[0].key, targets[0].sub)
+
+
+def _edit_inline(turn: _Turn, key: str, sub: str | None, text: str) -> None:
+    """修改 土地面积 30亩: change the answer at once; a refused value changes nothing."""
+    f = turn.form.field(key)
+    if not f.applies(turn.state.answers):
+        _reject(turn, f"按目前的填写情况，“{f.label}”不需要填写。")
+        return
+    try:
+        result = parse_answer(_spec_for(f, sub), text, turn.ctx)
+    except ParseError as exc:
+        _reject(turn, f"“{_target_label(turn.form, key, sub)}”没有修改：{exc.zh}")
+        return
+    st = turn.state
+    st.current, st.current_sub, st.mode = key, sub, "edit"
+    if isinstance(result, Ambiguous):
+        _offer_options(turn, f, result)
+        return
+    _accept(turn, result.value, result.note)
+
+
+def _spec_for(f: FormField, sub: str | None) -> KeySpec:
+    """The spec a typed answer is parsed with (a map sub-question is a yes/no)."""
+    if sub is None:
+        return f.spec
+    return KeySpec(f"{f.key}.{sub}", "bool", sub_label(sub), f.spec.kinds)
+
+
+def _offer_options(turn: _Turn, f: FormField, result: Ambiguous) -> None:
+    rows = [[Button(o, f"o:{f.key}:{f.spec.choices.index(o)}")] for o in result.options]
+    names = "、".join(result.options)
+    turn.say(f"您指的是哪一个：{names}？请点选，或输入完整名称。", "question", rows)
 
 
 def _target_label(form: Form, key: str, sub: str | None) -> str:
@@ -295,22 +332,18 @@ def _on_answer(turn: _Turn, text: str) -> None:
     item = nav.current_item(turn.state)
     assert item is not None
     f = turn.form.field(item[0])
-    spec = f.spec
     if item[1] is not None:
         whole = all_answer(text)
         if whole is not None:
             _accept_rest(turn, whole)
             return
-        spec = type(spec)(f"{spec.key}.{item[1]}", "bool", sub_label(item[1]), spec.kinds)
     try:
-        result = parse_answer(spec, text, turn.ctx)
+        result = parse_answer(_spec_for(f, item[1]), text, turn.ctx)
     except ParseError as exc:
         _reject(turn, exc.zh)
         return
     if isinstance(result, Ambiguous):
-        rows = [[Button(o, f"o:{f.key}:{f.spec.choices.index(o)}")] for o in result.options]
-        names = "、".join(result.options)
-        turn.say(f"您指的是哪一个：{names}？请点选，或输入完整名称。", "question", rows)
+        _offer_options(turn, f, result)
         return
     _accept(turn, result.value, result.note)
 

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 
 from bot.dialogue.parsers.base import ParseContext, Parsed, ParseError
-from bot.dialogue.parsers.numerals import DIGITS, clean, parse_number
+from bot.dialogue.parsers.numerals import DIGITS, parse_number
+from bot.dialogue.parsers.numerals import clean_answer as clean
 from bot.plan import MAX_DATE, MIN_DATE, KeySpec
 
 EXAMPLE = "2027年6月1日 或 2027-06-01"

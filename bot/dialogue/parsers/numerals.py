@@ -33,10 +33,18 @@ _TOKEN = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+|.", 
 MAX_CHARS = 60
 
 
+TRAILING_PUNCT = "。，,！!；;～~、"
+
+
 def clean(text: str) -> str:
     """NFKC (full-width digits and letters become ASCII), no spaces, lower case."""
     t = unicodedata.normalize("NFKC", text)
     return re.sub(r"\s+", "", t).lower()
+
+
+def clean_answer(text: str) -> str:
+    """`clean`, and without the sentence punctuation an answer may end with (30亩。)."""
+    return clean(text).rstrip(TRAILING_PUNCT)
 
 
 def parse_number(text: str) -> float | None:

@@ -6,7 +6,8 @@ import math
 import re
 
 from bot.dialogue.parsers.base import ParseContext, Parsed, ParseError
-from bot.dialogue.parsers.numerals import clean, parse_number
+from bot.dialogue.parsers.numerals import clean_answer as clean
+from bot.dialogue.parsers.numerals import parse_number
 from bot.plan import HA_M2, MU_M2, KeySpec
 
 _LEAD = ("大约", "约为", "约", "共计", "合计", "总计", "共", "计", "为", "是")
@@ -107,6 +108,9 @@ def parse_money(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
     for p in ("人民币", "rmb", "￥", "¥", "金额"):
         if t.startswith(p):
             t = t[len(p) :]
+    for p in ("(人民币)", "人民币"):
+        if t.endswith(p):
+            t = t[: -len(p)]
     t = _strip_words(t)
     fen = 0.0
     m = re.fullmatch(r"(.+?)[元圆块](?:(.+?)角)?(?:(.+?)分)?", t)
