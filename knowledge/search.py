@@ -1,0 +1,421 @@
+"""Policy questions answered with the articles that answer them (issue 3, `landbot ask`).
+
+    search("熔断以后怎么定竞得人？", jurisdiction="郑州市金水区", k=3)
+    → SearchResult(hits=[Hit(article=<郑政〔2021〕4号 四（二）>, title=..., score=0.93, gist=...)],
+                   note=None)
+
+How it works: the question is normalised (numbers, full-width forms), stripped of question
+words, checked for place names, split into terms, widened with synonyms and corrected for
+homophone typos (knowledge/search_query.py). Articles are ranked by BM25 over character
+bigrams and over corpus words (knowledge/search_index.py), fused, then re-ranked by how much of
+the question each article actually covers. The reported score in [0, 1] is that coverage
+weighted by the rank; below a threshold nothing is returned and `note` says why, so an
+unrelated article is never presented as the answer. Parent and sub-item share text: the most
+specific article that covers the question wins and the same text never fills two places.
+
+A jurisdiction (explicit, or a place named in the question) keeps the documents that govern it
+(knowledge.corpus.applicability: its own, its city's, the national ones) and drops other
+localities; a place outside the knowledge base leaves the national documents only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.errors import BadInput
+from knowledge.search_index import Channel, SearchIndex, get_index
+from knowledge.search_query import Query, Term, analyse
+from knowledge.textnorm import has_cjk, normalise
+
+if TYPE_CHECKING:
+    from knowledge.corpus import Article, Corpus, Document
+    from knowledge.jurisdictions import Place
+
+MAX_QUESTION_CHARS = 500
+MAX_K = 20
+MIN_COVERAGE = 0.5  # the best article must contain at least this share of the question
+MIN_SCORE = 0.3  # no hit below this score
+MIN_SPECIFICITY = 1.5  # a question whose terms all occur everywhere (土地) is too vague
+RELATIVE_FLOOR = 0.45  # nor below this fraction of the best hit's score
+CHILD_RATIO = 0.85  # a sub-item replaces its parent when it scores at least this much of it
+CANDIDATES = 40  # articles re-ranked by coverage
+_K1, _B = 1.2, 0.5
+_SINGLE_CHAR_TOKEN = 0.3  # BM25 weight of a single-character token against a bigram
+_W_SHARE = 0.3  # share of the word channel in the fused BM25 score
+_LOCAL_BOOST = 1.05  # the jurisdiction's own documents before national ones at equal score
+_EXPIRED_FACTOR = 0.92  # documents no longer in force rank slightly lower
+_HEADING_CREDIT = 0.6
+_TITLE_CREDIT = 0.5
+GIST_CHARS = 60
+_SENTENCE = re.compile(r"(?<=[。；;！？!?\n])")
+_LEADING_LABEL = re.compile(
+    r"^\s*(?:第[零一二三四五六七八九十百千]+条|[（(][零一二三四五六七八九十\d]+[）)]"
+    r"|\d+[.．、]|[一二三四五六七八九十]+、)\s*"
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    article: Article
+    title: str  # the document's title
+    score: float  # in [0, 1]
+    gist: str  # one line: the sentence of the article that best matches the question
+    in_force: bool = True  # False: the document's validity period has ended (or not begun)
+    applicability: str | None = None  # "binding" | "reference" when a jurisdiction was given
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    note: str | None  # why nothing (or only national texts) came back; None when all is normal
+    jurisdiction: Place | None = None  # the place the results were filtered for
+    corrections: dict[str, str] = field(default_factory=dict)  # typo → word searched instead
+
+
+def search(
+    question: str,
+    *,
+    jurisdiction: str | None = None,
+    k: int = 3,
+    on: dt.date | None = None,
+) -> SearchResult:
+    """The articles that answer `question` best, at most `k` (see the module docstring).
+
+    Raises BadInput for an unknown `jurisdiction` or a `k` outside 1–20; every question,
+    whatever it holds, gets a SearchResult (an empty one with a note when nothing fits).
+    """
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
+        raise BadInput(
+            f"-k 应为 1 到 {MAX_K} 之间的整数，收到：{k}",
+            f"-k must be an integer from 1 to {MAX_K}, got: {k}",
+        )
+    today = on or dt.date.today()
+    explicit = _resolve_jurisdiction(jurisdiction) if jurisdiction is not None else None
+    text = (question or "").strip()
+    if not text:
+        return SearchResult([], "未找到相关条文：问题为空，请输入要咨询的政策问题。")
+    if len(text) > MAX_QUESTION_CHARS:
+        return SearchResult(
+            [],
+            f"未找到相关条文：问题过长（{len(text)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内，"
+            "一次只问一件事。",
+        )
+    if not has_cjk(text):
+        return SearchResult([], "未找到相关条文：请用中文提问（知识库收录的是中文政策文件）。")
+    index = get_index()
+    query = analyse(text, index)
+    if not query.terms:
+        return SearchResult([], "未找到相关条文：问题中没有可检索的内容，请换个说法。")
+    if sum(_term_weight(t, index) for t in query.terms) < MIN_SPECIFICITY:
+        return SearchResult(
+            [],
+            "未找到相关条文：问题过于笼统，请说明具体想了解的事项"
+            "（例如：储备土地临时利用最长几年）。",
+        )
+    place, national_only, notes = _scope(explicit, query)
+    allowed, facts = _allowed_articles(index, place, national_only, today)
+    ranked = _rank(index, query, allowed, facts, place is not None)
+    hits = _select(ranked, index, query, k, facts)
+    if not hits:
+        reason = "知识库中没有找到与问题相关的条文"
+        if national_only:
+            reason += "（仅检索了国家层面的法律法规）"
+        notes.append(f"未找到相关条文：{reason}。可换个说法，或用 landbot kb list 查看收录的文件。")
+    note = " ".join(notes) if notes else None
+    return SearchResult(hits, note, place, dict(query.corrections))
+
+
+# ------------------------------------------------------------------------------- scope
+
+
+def _resolve_jurisdiction(name: str) -> Place | _Outside:
+    from knowledge.jurisdictions import resolve_place
+
+    resolution = resolve_place(name)
+    if resolution.status == "local" and resolution.place is not None:
+        return resolution.place
+    if resolution.status == "outside":
+        return _Outside(name)
+    raise BadInput(
+        f"无法识别的辖区：{name}（例如：郑州市金水区、新密市、嵩明县）",
+        f"unknown jurisdiction: {name} (e.g. 郑州市金水区, 新密市, 嵩明县)",
+    )
+
+
+@dataclass(frozen=True)
+class _Outside:
+    name: str
+
+
+def _scope(explicit: Place | _Outside | None, query: Query) -> tuple[Place | None, bool, list[str]]:
+    """(place to filter for, national documents only?, notes)."""
+    from knowledge.jurisdictions import resolve_place
+
+    if isinstance(explicit, _Outside):
+        return None, True, [_outside_note(explicit.name)]
+    if explicit is not None:
+        return explicit, False, []
+    outside: list[str] = []
+    for name in query.places:
+        resolution = resolve_place(name)
+        if resolution.status == "local" and resolution.place is not None:
+            return resolution.place, False, []
+        if resolution.status == "outside":
+            outside.append(name)
+    if outside:
+        return None, True, [_outside_note(outside[0])]
+    return None, False, []
+
+
+def _outside_note(name: str) -> str:
+    return f"「{name}」不在知识库收录的辖区内，只检索了国家层面的法律法规。"
+
+
+@dataclass(frozen=True)
+class _DocFacts:
+    title: str
+    in_force: bool
+    local: bool
+    applicability: str | None
+
+
+def _allowed_articles(
+    index: SearchIndex, place: Place | None, national_only: bool, today: dt.date
+) -> tuple[set[int] | None, dict[str, _DocFacts]]:
+    from knowledge.corpus import document_applicability, load_corpus
+
+    corpus: Corpus = load_corpus()
+    facts: dict[str, _DocFacts] = {}
+    for doc in corpus.documents.values():
+        applicability: str | None = None
+        if place is not None:
+            applicability = document_applicability(doc, place, _date_in_force(doc, today))
+        facts[doc.doc_id] = _DocFacts(
+            title=doc.title,
+            in_force=doc.in_force(today),
+            local=not doc.is_national(),
+            applicability=applicability,
+        )
+    if place is None and not national_only:
+        return None, facts
+    allowed = {
+        i
+        for i, (doc_id, _) in enumerate(index.keys)
+        if doc_id in facts
+        and (not facts[doc_id].local if national_only else facts[doc_id].applicability is not None)
+    }
+    return allowed, facts
+
+
+def _date_in_force(doc: Document, today: dt.date) -> dt.date:
+    """`today`, or for a document not in force today a day when it was (does it cover the
+    place at all?): an expired plan is still the answer to a question about it."""
+    if doc.in_force(today):
+        return today
+    return doc.valid_to or doc.valid_from or today
+
+
+# ------------------------------------------------------------------------------- ranking
+
+
+def _bm25(channel: Channel, tokens: dict[str, float], allowed: set[int] | None) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    lengths, avg = channel.lengths, channel.avg_length
+    for token, weight in tokens.items():
+        postings = channel.postings.get(token)
+        if not postings:
+            continue
+        w = weight * channel.idf[token] * (_SINGLE_CHAR_TOKEN if token[0] == "#" else 1.0)
+        for i, tf in postings:
+            if allowed is not None and i not in allowed:
+                continue
+            norm = _K1 * (1 - _B + _B * lengths[i] / avg)
+            scores[i] = scores.get(i, 0.0) + w * tf * (_K1 + 1) / (tf + norm)
+    return scores
+
+
+@dataclass
+class _Ranked:
+    i: int
+    score: float
+    coverage: float
+
+
+def _term_weight(term: Term, index: SearchIndex) -> float:
+    if not term.known:
+        return term.weight * index.w.max_idf()
+    if len(term.text) >= 2:
+        idf = index.w.idf.get(term.text)
+        if idf is None:  # not a corpus word: as rare as a word can be
+            idf = index.w.max_idf()
+    else:
+        idf = index.b.idf.get("#" + term.text, index.b.max_idf())
+    return term.weight * idf
+
+
+def _presence(term: Term, text: str, heading: str, title: str) -> float:
+    """1 when the term (or a synonym) is in the text; partial credit when it is only in the
+    section heading or the document title, or when only part of it is in the text."""
+    if any(v in text for v in term.variants):
+        return 1.0
+    credit = 0.0
+    if any(v in heading for v in term.variants):
+        credit = _HEADING_CREDIT
+    elif any(len(v) >= 2 and v in title for v in term.variants):
+        credit = _TITLE_CREDIT
+    t = term.text
+    if len(t) >= 3:
+        pairs = [t[j : j + 2] for j in range(len(t) - 1)]
+        credit = max(credit, 0.5 * sum(p in text for p in pairs) / len(pairs))
+    return credit
+
+
+def coverage(query: Query, i: int, index: SearchIndex) -> float:
+    """Share of the question's weighted terms that article `i` contains."""
+    text, heading = index.texts[i], index.headings[i]
+    title = index.titles.get(index.keys[i][0], "")
+    total = got = 0.0
+    for term in query.terms:
+        w = _term_weight(term, index)
+        total += w
+        got += w * _presence(term, text, heading, title)
+    return got / total if total else 0.0
+
+
+def _rank(
+    index: SearchIndex,
+    query: Query,
+    allowed: set[int] | None,
+    facts: dict[str, _DocFacts],
+    jurisdiction_given: bool,
+) -> list[_Ranked]:
+    b = _bm25(index.b, query.b_tokens, allowed)
+    w = _bm25(index.w, query.w_tokens, allowed)
+    b_max = max(b.values(), default=0.0) or 1.0
+    w_max = max(w.values(), default=0.0) or 1.0
+    fused = {
+        i: (1 - _W_SHARE) * b.get(i, 0.0) / b_max + _W_SHARE * w.get(i, 0.0) / w_max
+        for i in set(b) | set(w)
+    }
+    if not fused:
+        return []
+    top = sorted(fused, key=lambda i: fused[i], reverse=True)[:CANDIDATES]
+    best = fused[top[0]] or 1.0
+    ranked = []
+    for i in top:
+        doc_id = index.keys[i][0]
+        fact = facts.get(doc_id)
+        cov = coverage(query, i, index)
+        score = cov * (0.35 + 0.65 * fused[i] / best)
+        if fact is not None:
+            if not fact.in_force:
+                score *= _EXPIRED_FACTOR
+            if jurisdiction_given and fact.local:
+                score *= _LOCAL_BOOST
+        ranked.append(_Ranked(i, min(score, 1.0), cov))
+    ranked.sort(key=lambda r: (-r.score, r.i))
+    return ranked
+
+
+# ------------------------------------------------------------------------------- selection
+
+
+def _select(
+    ranked: list[_Ranked], index: SearchIndex, query: Query, k: int, facts: dict[str, _DocFacts]
+) -> list[Hit]:
+    from knowledge.corpus import load_corpus
+
+    if not ranked or ranked[0].coverage < MIN_COVERAGE:
+        return []
+    corpus = load_corpus()
+    floor = max(MIN_SCORE, RELATIVE_FLOOR * ranked[0].score)
+    by_index = {r.i: r for r in ranked}
+    chosen: list[_Ranked] = []
+    for r in ranked:
+        if r.score < floor or len(chosen) >= k:
+            break
+        r = _most_specific(r, by_index, index, corpus)
+        if any(_related(r.i, c.i, index, corpus) for c in chosen):
+            continue
+        chosen.append(r)
+    hits = []
+    for r in chosen:
+        doc_id, label = index.keys[r.i]
+        article = corpus.article(doc_id, label)
+        if article is None:  # the cache and the corpus disagree: never show a wrong text
+            continue
+        fact = facts[doc_id]
+        hits.append(
+            Hit(
+                article=article,
+                title=fact.title,
+                score=round(r.score, 3),
+                gist=gist(article.text, query),
+                in_force=fact.in_force,
+                applicability=fact.applicability,
+            )
+        )
+    return hits
+
+
+def _ancestors(doc_id: str, label: str, corpus: Corpus) -> list[str]:
+    out = []
+    article = corpus.article(doc_id, label)
+    while article is not None and article.parent is not None:
+        out.append(article.parent)
+        article = corpus.article(doc_id, article.parent)
+    return out
+
+
+def _related(i: int, j: int, index: SearchIndex, corpus: Corpus) -> bool:
+    """True when the two articles are the same text or one contains the other."""
+    (doc_a, label_a), (doc_b, label_b) = index.keys[i], index.keys[j]
+    if doc_a != doc_b:
+        return False
+    return (
+        label_a == label_b
+        or label_a in _ancestors(doc_b, label_b, corpus)
+        or label_b in _ancestors(doc_a, label_a, corpus)
+    )
+
+
+def _most_specific(
+    r: _Ranked, by_index: dict[int, _Ranked], index: SearchIndex, corpus: Corpus
+) -> _Ranked:
+    """The deepest sub-item of `r` that scores almost as well as it (or `r` itself)."""
+    doc_id, label = index.keys[r.i]
+    best = r
+    for other in by_index.values():
+        if other.i == r.i or index.keys[other.i][0] != doc_id:
+            continue
+        if label not in _ancestors(doc_id, index.keys[other.i][1], corpus):
+            continue
+        close = other.score >= CHILD_RATIO * r.score and other.coverage >= r.coverage - 1e-9
+        if close and (best is r or len(index.keys[other.i][1]) > len(index.keys[best.i][1])):
+            best = other
+    return best
+
+
+# ------------------------------------------------------------------------------- gist
+
+
+def gist(text: str, query: Query) -> str:
+    """The sentence of `text` that holds most of the question, shortened to one line."""
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    if not sentences:
+        return ""
+
+    def score(sentence: str) -> float:
+        norm = normalise(sentence)
+        return sum(
+            t.weight * len(t.text) for t in query.terms if any(v in norm for v in t.variants)
+        )
+
+    best = max(sentences, key=lambda s: (score(s), -sentences.index(s)))
+    best = _LEADING_LABEL.sub("", best).replace("\n", " ").strip()
+    if len(best) > GIST_CHARS:
+        best = best[: GIST_CHARS - 1].rstrip("，、；：,") + "…"
+    return best
