@@ -232,6 +232,7 @@ def test_review_card_groups_sections_and_lists_missing() -> None:
     assert "尚未填写的必填项：" in card.text and "熔断比例（占起始价）" in card.text
     assert "警示：warning message" in card.text
     assert "自持比例" not in card.text  # not applicable to 住宅用地
+    assert "【五、竞买规则】\n（尚未填写，共 " in card.text  # untouched sections are one line
 
 
 def test_answers_to_plan_normalises() -> None:

@@ -125,6 +125,9 @@ def review_card(form: Form, state: DialogueState, findings: Iterable[Finding] = 
             continue
         lines.append("")
         lines.append(f"【{section}】")
+        if not any(f.key in state.answers or f.key in state.skipped for f in fields):
+            lines.append(f"（尚未填写，共 {len(fields)} 项）")
+            continue
         for f in fields:
             lines.extend(field_lines(f, state))
     missing = [f.label for f in applicable if not f.optional and not _complete(f, state)]
