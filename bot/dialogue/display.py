@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from bot.dialogue.form import Form, FormField
@@ -86,8 +88,24 @@ def finding_from_json(d: Mapping[str, Any]) -> Finding:
     )
 
 
+@cache
+def source_name(doc_id: str) -> str:
+    """How an official names a source: 《短标题》, or the 文号 of a long title, else the id."""
+    from knowledge.corpus import load_corpus  # packaged data, read once
+
+    doc = load_corpus().documents.get(doc_id)
+    if doc is None:
+        return doc_id
+    title = re.sub(r"（[^）]*）$", "", doc.title).strip()
+    if doc.number and len(title) > 20:
+        return doc.number
+    return f"《{title}》"
+
+
 def cite_text(f: Finding) -> str:
-    return f"依据：{f.cite.doc_id} {f.cite.article}".rstrip()
+    name = source_name(f.cite.doc_id)
+    sep = "" if name.endswith("》") else " "
+    return f"依据：{name}{sep}{f.cite.article}".rstrip()
 
 
 def finding_line(f: Finding) -> str:
