@@ -78,6 +78,8 @@ def check_invariants(form_kind: str, before: DialogueState, after: DialogueState
         else:
             replay[c.key] = c.new
     assert replay == after.answers
+    # The findings reported are the stored ones.
+    assert [f.to_json() for f in out.findings] == after.findings
     # A refusal changes nothing.
     if out.messages and all(m.kind == "error" for m in out.messages):
         assert dump(after) == dump(before)
@@ -92,10 +94,17 @@ def check_invariants(form_kind: str, before: DialogueState, after: DialogueState
 @given(st.sampled_from(["reserve_plan", "supply_plan"]), st.lists(inbound, max_size=25))
 def test_random_sessions_keep_the_invariants(kind: str, steps: list[Inbound]) -> None:
     form = load_form(kind)
-    state, out = start(form, today=TODAY)
+
+    def checker(kind: str, answers: Any) -> CheckResult:
+        found = [_finding("error", "area_m2")] if answers.get("area_m2", 0) > 1e4 else []
+        if len(answers) % 2:
+            found.append(_finding("warning", "project_name"))
+        return CheckResult(kind, found)
+
+    state, out = start(form, today=TODAY, checker=checker)
     for action in steps:
         before_json = dump(state)
-        new_state, out = step(form, state, action, today=TODAY)
+        new_state, out = step(form, state, action, today=TODAY, checker=checker)
         assert dump(state) == before_json  # the input state is never modified
         check_invariants(kind, state, new_state, out)
         state = new_state
@@ -155,6 +164,17 @@ def test_prefill_is_validated() -> None:
     state, out = start(form, prefill={"prepared_date": dt.date(2026, 1, 2), "area_m2": 100})
     assert state.answers == {"prepared_date": "2026-01-02", "area_m2": 100.0}
     assert [c.key for c in out.changes] == ["prepared_date", "area_m2"]
+    state, _ = start(form, prefill={"area_ha": 2, "land_use": "住宅", "handler": None})
+    assert state.answers == {"area_m2": 20000.0, "land_use": "住宅用地"}
+
+
+def test_overlong_input_and_wrong_form() -> None:
+    form = load_form("reserve_plan")
+    state, _ = start(form)
+    new_state, out = step(form, state, Inbound(text="字" * 5001))
+    assert new_state == state and out.messages[0].kind == "error" and "内容太长" in out.text
+    with pytest.raises(ValueError, match="supply_plan"):
+        step(load_form("supply_plan"), state, Inbound(text="x"))
 
 
 def test_resume_repeats_the_current_question() -> None:

@@ -29,9 +29,10 @@ from bot.dialogue.form import Form, FormField
 from bot.dialogue.parsers import Ambiguous, ParseContext, ParseError, PlaceResolver, parse_answer
 from bot.dialogue.types import Button, Change, DialogueState, Inbound, Message, Outbound
 from bot.errors import BadInput
-from bot.plan import KeySpec, normalise_value
+from bot.plan import KeySpec, normalise_fields
 
 COMMANDS_HINT = "随时可以发送：返回、跳过（选填项）、修改 字段名、查看、帮助、取消。"
+MAX_INPUT_CHARS = 5000  # longer than any field allows (the longest is 2000)
 STALE_BUTTON = "这个按钮已过期或无效，请按当前的问题回答。"
 
 
@@ -74,17 +75,14 @@ def start(
     """A new dialogue for `form`, optionally with answers already known (canonical keys)."""
     state = DialogueState(kind=form.kind)
     turn = _Turn(form, state, checker, ParseContext(today=today, resolve_place=resolve_place))
-    for key, raw in (prefill or {}).items():
-        if not form.has(key):
+    for key, value in normalise_fields(form.kind, prefill or {}).items():
+        if not form.has(key):  # a form always has every canonical key; kept for safety
             raise BadInput(
                 f"未知的键 {key}（{form.title}中没有这个字段）",
                 f"unknown key '{key}' for {form.kind}",
             )
-        if raw is None:
-            continue
-        value = _json_safe(normalise_value(form.field(key).spec, raw))
-        state.answers[key] = value
-        turn.out.changes.append(Change(key, None, value))
+        state.answers[key] = _json_safe(value)
+        turn.out.changes.append(Change(key, None, state.answers[key]))
     _prune(turn)
     total = len(form.applicable(state.answers))
     turn.say(f"开始填写{form.title}，共 {total} 项（随填写内容可能增减）。{COMMANDS_HINT}")
@@ -114,9 +112,14 @@ def step(
     resolve_place: PlaceResolver | None = None,
 ) -> tuple[DialogueState, Outbound]:
     """Apply one user action; returns the new state (the given one is never modified)."""
+    if state.kind != form.kind:
+        raise ValueError(f"state of a {state.kind} given with the {form.kind} form")
     turn = _Turn(
         form, state.copy(), checker, ParseContext(today=today, resolve_place=resolve_place)
     )
+    if inbound.button is None and len(inbound.text or "") > MAX_INPUT_CHARS:
+        _reject(turn, f"内容太长（超过 {MAX_INPUT_CHARS} 字），请精简后重新发送。")
+        return turn.state, turn.finish()
     if turn.state.current is not None and not _valid_current(form, turn.state):
         _advance(turn, None)  # a stored state from an older form: re-anchor
         turn.out.messages.insert(0, Message("表单已更新，从下一项继续。", "info"))
