@@ -60,6 +60,10 @@ def advise_fields(fields: Mapping[str, Any], as_of: dt.date | None = None) -> Pr
     needed = set(d.needs) | facts.needed
     if ctx.status == "missing":
         needed.add("jurisdiction")
+    if ownership != "国有":  # the current right and the basis matter for state land only
+        needed.discard("current_right")
+        if ownership == "集体":
+            needed.discard("reserve_basis")
     missing = [(k, q) for k, q in kn.questions.items() if k in needed and fields.get(k) is None]
     corpus = load_corpus()
     docs = [

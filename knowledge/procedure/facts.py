@@ -89,6 +89,7 @@ def derive(fields: Mapping[str, Any], place: Place | None, mode: str | None,
 def evaluate(cond: Mapping[str, Any], facts: Facts) -> tuple[bool | None, set[str]]:
     """True / False, or None (undecided) with the parcel keys that would decide it."""
     unknown: set[str] = set()
+    undecided = False
     for key, expected in cond.items():
         if key == "place_in":
             if not _place_in(facts.place, expected):
@@ -96,12 +97,13 @@ def evaluate(cond: Mapping[str, Any], facts: Facts) -> tuple[bool | None, set[st
             continue
         actual = facts.get(key)
         if actual is None:
+            undecided = True
             unknown.update(facts.sources.get(key, ()))
             continue
         ok = actual in expected if isinstance(expected, list | tuple) else actual == expected
         if not ok:
             return False, set()
-    return (None, unknown) if unknown else (True, set())
+    return (None, unknown) if undecided else (True, set())
 
 
 def _place_in(place: Place | None, tokens: Any) -> bool:

@@ -103,7 +103,7 @@ def _base_decision(fields: Mapping[str, Any], kn: Knowledge) -> ModeDecision:
     needs = sorted(undecided)
     if not fields.get("reserve_basis"):
         needs = ["ownership"] if ownership is None else []
-        needs += ["current_right"] if right is None else []
+        needs += ["current_right"] if right is None and ownership == "国有" else []
         needs.append("reserve_basis")
     elif not undecided:
         needs = ["ownership"] if ownership is None else []
