@@ -552,7 +552,16 @@ def validate_plan_figures() -> list[Problem]:
     return problems
 
 
-VALIDATORS: list[Validator] = [validate_corpus, validate_jurisdictions, validate_plan_figures]
+def validate_rules() -> list[Problem]:
+    """The policy rules of knowledge/rules (issue 4): they load and cite existing articles."""
+    from knowledge.rules_engine.validate import validate_rules as run
+
+    return run()
+
+
+VALIDATORS: list[Validator] = [
+    validate_corpus, validate_jurisdictions, validate_plan_figures, validate_rules
+]
 
 
 def run_all() -> list[Problem]:
