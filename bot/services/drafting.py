@@ -129,8 +129,7 @@ def handle_message(
             return Reply(duplicate=True)
         draft = _active(uow, user, lock=True)
         if draft is None:
-            uow.chat_sessions.set(user.id, active_draft_id=None)
-            uow.commit()
+            uow.commit()  # the claimed update id; the chat mode is the channel's business
             return Reply(messages=[engine.info(NO_ACTIVE)])
         before = engine.state_of(draft)
         state, out = engine.advance(
