@@ -66,6 +66,9 @@ def check_invariants(form_kind: str, before: DialogueState, after: DialogueState
         assert is_complete(form, after)
     else:
         assert (after.current, after.current_sub) in items(form, after.answers)
+    # A walk back is remembered only while it lasts.
+    if after.mode != "revisit":
+        assert after.return_to is None
     # Every answer belongs to an applicable field.
     applicable = {f.key for f in form.applicable(after.answers)}
     assert set(after.answers) <= applicable

@@ -98,8 +98,8 @@ def split_edit(form: Form, text: str) -> tuple[EditTarget, str] | None:
             if lead is None and not rest[0].isspace():
                 continue  # 四至范围 is a name, not 四至 + a value
             rest = rest.strip()
-            if lead is not None:
-                rest = rest[len(lead) :].strip()
+            if lead is not None and rest[len(lead) :].strip():
+                rest = rest[len(lead) :].strip()  # 修改 X 为 Y; but 修改 X 是 means the answer 是
             return (target, rest) if rest else None
     return None
 

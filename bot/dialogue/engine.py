@@ -32,6 +32,7 @@ from bot.errors import BadInput
 from bot.plan import KeySpec, normalise_fields
 
 COMMANDS_HINT = "随时可以发送：返回、跳过（选填项）、修改 字段名、查看、帮助、取消。"
+END = "$end"  # return_to when the walk back began at the completed form
 MAX_INPUT_CHARS = 5000  # longer than any field allows (the longest is 2000)
 STALE_BUTTON = "这个按钮已过期或无效，请按当前的问题回答。"
 
@@ -216,6 +217,8 @@ def _on_command(turn: _Turn, cmd: Command) -> None:
         if target is None:
             _reject(turn, "已经是第一项了。" if item else "还没有可以返回的问题。")
             return
+        if st.mode != "revisit":  # the start of a walk back: remember where it began
+            st.return_to = nav.item_id(item) if item else END
         _ask(turn, target, "revisit")
     elif cmd.name == "skip":
         _skip(turn)
@@ -422,6 +425,8 @@ def _ask(turn: _Turn, item: nav.Item, mode: str) -> None:
     st = turn.state
     st.current, st.current_sub = item
     st.mode = mode
+    if mode != "revisit":
+        st.return_to = None
     turn.out.messages.append(nav.question(turn.form, st, turn.echo))
     turn.echo = ""
 
@@ -430,14 +435,8 @@ def _advance(turn: _Turn, after: nav.Item | None) -> None:
     """Move to the next item after an answer, a skip or 保持不变 (or at start)."""
     form, st = turn.form, turn.state
     mode = st.mode
-    if after is not None and mode == "revisit":
-        nxt = nav.item_after(form, st, after)
-        missing = nav.first_missing(form, st)
-        if nxt is not None and nav.filled(st, nxt):
-            seq = nav.items(form, st.answers)
-            if missing is None or seq.index(missing) > seq.index(nxt):
-                _ask(turn, nxt, "revisit")
-                return
+    if after is not None and mode == "revisit" and _walk_forward(turn, after):
+        return
     if after is not None and mode == "edit_all" and after[1] is not None:
         nxt = nav.item_after(form, st, after)
         if nxt is not None and nxt[0] == after[0]:
@@ -450,9 +449,27 @@ def _advance(turn: _Turn, after: nav.Item | None) -> None:
     _complete(turn)
 
 
+def _walk_forward(turn: _Turn, after: nav.Item) -> bool:
+    """After 返回: ask the next item again while it lies before where the walk back began."""
+    form, st = turn.form, turn.state
+    nxt = nav.item_after(form, st, after)
+    if nxt is None or not nav.filled(st, nxt):
+        return False
+    seq = nav.items(form, st.answers)
+    if st.return_to != END:
+        ids = [nav.item_id(i) for i in seq]
+        if st.return_to not in ids or seq.index(nxt) >= ids.index(st.return_to):
+            return False
+    missing = nav.first_missing(form, st)
+    if missing is not None and seq.index(missing) < seq.index(nxt):
+        return False  # a change opened a question earlier on: ask that first
+    _ask(turn, nxt, "revisit")
+    return True
+
+
 def _complete(turn: _Turn) -> None:
     form, st = turn.form, turn.state
-    st.current, st.current_sub, st.mode = None, None, "normal"
+    st.current, st.current_sub, st.mode, st.return_to = None, None, "normal", None
     if turn.echo:
         turn.say(turn.echo, "info")
         turn.echo = ""

@@ -22,7 +22,8 @@ class DialogueState:
     five_checks/net_land as dicts of the sub-keys answered so far). `current` is the field
     being asked (None when the form is complete) and `current_sub` the sub-key of a map
     field. `mode` says how the current field was reached: normal (next missing), revisit
-    (after 返回: continue in order), edit (after 修改: return to the next missing field),
+    (after 返回: answering continues in order up to `return_to`, the item where the walk back
+    began, or "$end" when it began at the completed form), edit (after 修改: return to the next missing field),
     edit_all (修改 of a whole map field: walk all its sub-keys). `findings` are the policy
     findings as of the last check (Finding.to_json()).
     """
@@ -34,6 +35,7 @@ class DialogueState:
     skipped: list[str] = field(default_factory=list)
     mode: str = "normal"
     findings: list[dict[str, Any]] = field(default_factory=list)
+    return_to: str | None = None
     version: int = STATE_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -46,6 +48,7 @@ class DialogueState:
             "skipped": list(self.skipped),
             "mode": self.mode,
             "findings": copy.deepcopy(self.findings),
+            "return_to": self.return_to,
         }
 
     @classmethod
@@ -60,6 +63,9 @@ class DialogueState:
         skipped = d.get("skipped", [])
         mode = d.get("mode", "normal")
         findings = d.get("findings", [])
+        return_to = d.get("return_to")
+        if return_to is not None and not isinstance(return_to, str):
+            raise ValueError("dialogue state: 'return_to' must be a string or null")
         if not isinstance(kind, str):
             raise ValueError("dialogue state: 'kind' must be a string")
         if not isinstance(answers, Mapping) or not all(isinstance(k, str) for k in answers):
@@ -82,6 +88,7 @@ class DialogueState:
             skipped=list(skipped),
             mode=mode,
             findings=copy.deepcopy([dict(f) for f in findings]),
+            return_to=return_to,
             version=int(d.get("version", STATE_VERSION)),
         )
 
