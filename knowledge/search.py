@@ -247,6 +247,8 @@ class _Ranked:
 def _term_weight(term: Term, index: SearchIndex) -> float:
     if not term.known:
         return term.weight * index.w.max_idf()
+    if not has_cjk(term.text):  # a number or an ASCII word: as rare as it is in the texts
+        return term.weight * index.b.idf.get("#" + term.text, index.b.max_idf())
     if len(term.text) >= 2:
         idf = index.w.idf.get(term.text)
         if idf is None:  # not a corpus word: as rare as a word can be

@@ -150,35 +150,62 @@ def _words_of_length(length: int, vocab: dict[str, int]) -> list[str]:
     return _LENGTH_CACHE[key]
 
 
-def _corrections(pieces: list[str], index: SearchIndex) -> list[tuple[int, int, str]]:
-    """Typo fixes as (start piece, end piece, word): a character left alone by the segmentation,
-    together with its neighbours, that is one homophone away from a corpus word. Longer windows
-    and more frequent words win; windows do not overlap."""
+def _correct(stretch: str, index: SearchIndex) -> tuple[str, dict[str, str]]:
+    """Fix homophone typos in a run of Chinese characters: a character that the segmentation
+    leaves alone is replaced when it and its neighbours (2-4 characters) are one same-sounding
+    character away from a corpus word (融断 → 熔断, 竟自持 → 竞自持). Longer windows and more
+    frequent words win. Returns the corrected text and {window as typed: word}."""
     vocab = index.vocab
-    fixes: list[tuple[int, int, str]] = []
-    taken = -1
-    for i, piece in enumerate(pieces):
-        if len(piece) != 1 or not is_cjk(piece) or i <= taken:
-            continue
-        best: tuple[int, int, int, int, str] | None = None
-        for lo in range(max(taken + 1, i - 2), i + 1):
-            for hi in range(i + 1, min(len(pieces), i + 3) + 1):
-                window = "".join(pieces[lo:hi])
-                if not 2 <= len(window) <= MAX_WORD or not all(is_cjk(c) for c in window):
+    chars = list(stretch)
+    fixes: dict[str, str] = {}
+    position = 0
+    lone: list[int] = []
+    for piece in _segment(stretch, vocab):
+        if len(piece) == 1:
+            lone.append(position)
+        position += len(piece)
+    for p in lone:
+        best: tuple[int, int, int, str] | None = None
+        for lo in range(max(0, p - 3), p + 1):
+            for hi in range(p + 1, min(len(chars), lo + 4) + 1):
+                window = "".join(chars[lo:hi])
+                if len(window) < 2:
                     continue
                 if all(window[k : k + 2] in index.b.postings for k in range(len(window) - 1)):
                     continue  # every pair of characters occurs in the corpus: not a typo
                 if window in index.general_words():
                     continue  # a real word (护照), not a typo
-                offset = sum(len(p) for p in pieces[lo:i])
-                for word in _typo_candidates(window, offset, vocab):
-                    rank = (len(window), vocab.get(word, 0), lo, hi, word)
+                for word in _typo_candidates(window, p - lo, vocab):
+                    rank = (len(window), vocab.get(word, 0), lo, word)
                     if best is None or rank[:2] > best[:2]:
                         best = rank
         if best is not None:
-            fixes.append((best[2], best[3], best[4]))
-            taken = best[3] - 1
-    return fixes
+            length, _, lo, word = best
+            fixes["".join(chars[lo : lo + length])] = word
+            chars[p] = word[p - lo]
+    return "".join(chars), fixes
+
+
+def _pieces(run: list[str], index: SearchIndex, query: Query) -> list[str]:
+    """The run's units as corpus words (typos corrected), single characters and ASCII units."""
+    out: list[str] = []
+    stretch: list[str] = []
+
+    def flush() -> None:
+        if stretch:
+            fixed, fixes = _correct("".join(stretch), index)
+            query.corrections.update(fixes)
+            out.extend(_segment(fixed, index.vocab))
+            stretch.clear()
+
+    for unit in run:
+        if len(unit) == 1 and is_cjk(unit):
+            stretch.append(unit)
+        else:
+            flush()
+            out.append(unit)
+    flush()
+    return out
 
 
 def _group_unknown(pieces: list[str], index: SearchIndex) -> list[tuple[str, str]]:
@@ -237,29 +264,22 @@ def analyse(question: str, index: SearchIndex) -> Query:
     vocab = index.vocab
     seen: set[str] = set()
     place_names = set(_place_names())
+    corrected_runs: list[str] = []
     for run in units(text):
-        pieces = _segment("".join(run), vocab)
-        fixes = {lo: (hi, word) for lo, hi, word in _corrections(pieces, index)}
-        plain: list[str] = []
-        i = 0
-        while i < len(pieces):
-            if i in fixes:
-                hi, word = fixes[i]
-                query.corrections["".join(pieces[i:hi])] = word
-                if word in place_names:
-                    query.places.append(word)
-                else:
-                    _add_term(query, word, TYPO_WEIGHT, index, seen)
-                plain.append(_BREAK)
-                i = hi
+        pieces = _pieces(run, index, query)
+        corrected_runs.append("".join(pieces))
+        for piece, kind in _group_unknown(pieces, index):
+            if len(piece) == 1 and piece in lex.stop_chars:
                 continue
-            plain.append(pieces[i])
-            i += 1
-        for piece, kind in _group_unknown(plain, index):
-            if piece == _BREAK or (len(piece) == 1 and piece in lex.stop_chars):
+            if piece in place_names and piece in query.corrections.values():
+                query.places.append(piece)  # 新蜜 → 新密: a place, not a term
                 continue
             weight = UNKNOWN_VERB_WEIGHT if kind == "v" else 1.0
+            if piece in query.corrections.values():
+                weight *= TYPO_WEIGHT
             _add_term(query, piece, weight, index, seen, known=not kind)
+    text = _BREAK.join(corrected_runs)
+    query.text = text
     # BM25 tokens: the question itself, then synonyms with a lower weight
     for token in bigram_tokens(text):
         query.b_tokens[token] = 1.0
