@@ -559,8 +559,16 @@ def validate_rules() -> list[Problem]:
     return run()
 
 
+def validate_procedure() -> list[Problem]:
+    """The procedure advisor's data (issue 5): well-formed, every citation resolves."""
+    from knowledge.procedure.loader import locate, validate
+
+    return [Problem(*locate(p)) for p in validate()]
+
+
 VALIDATORS: list[Validator] = [
-    validate_corpus, validate_jurisdictions, validate_plan_figures, validate_rules
+    validate_corpus, validate_jurisdictions, validate_plan_figures, validate_rules,
+    validate_procedure,
 ]
 
 

@@ -245,3 +245,16 @@ def test_loader_rejects_malformed_entries(file: str, mutate: Any, fragment: str)
     mutate(raw[file])
     with pytest.raises(ProcedureDataError, match=fragment):
         parse_knowledge(raw)
+
+
+def test_kb_validate_reports_file_and_line() -> None:
+    from knowledge.procedure.loader import locate
+
+    file, line, message = locate("steps.yaml: step sm_apply: no article x y")
+    assert file == "knowledge/procedure/data/steps.yaml" and line is not None
+    text = (Path(__file__).parents[1] / file).read_text("utf-8").splitlines()
+    assert text[line - 1].strip() == "- id: sm_apply"
+    assert message.startswith("step sm_apply")
+    from knowledge.validate import VALIDATORS, validate_procedure
+
+    assert validate_procedure in VALIDATORS and validate_procedure() == []

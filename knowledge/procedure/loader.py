@@ -276,3 +276,18 @@ def validate() -> list[str]:
     except ProcedureDataError as exc:
         return [str(exc)]
     return check_citations(kn, load_corpus().article)
+
+
+def locate(problem: str) -> tuple[str, int | None, str]:
+    """(package path of the file, line of the entry or None, message) for a problem string."""
+    file, _, rest = problem.partition(": ")
+    if file not in FILES:
+        return "knowledge/procedure/data", None, problem
+    entry = rest.partition(": ")[0].split(" ")[-1]
+    text = resources.files("knowledge.procedure").joinpath("data", file).read_text("utf-8")
+    line = None
+    for no, content in enumerate(text.splitlines(), 1):
+        if content.strip() in (f"- id: {entry}", f"id: {entry}", f"- doc_id: {entry}"):
+            line = no
+            break
+    return f"knowledge/procedure/data/{file}", line, rest
