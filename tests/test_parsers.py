@@ -123,7 +123,7 @@ def test_numeral_examples(text: str, expected: float) -> None:
     ("text", "m2"),
     [("三十亩", 20000.0), ("1.5万平方米", 15000.0), ("2公顷", 20000.0), ("25000", 25000.0),
      ("25,000㎡", 25000.0), ("约50亩左右", 33333.33), ("0.5平方公里", 500000.0),
-     ("1200平米", 1200.0), ("３０亩", 20000.0)],
+     ("1200平米", 1200.0), ("３０亩", 20000.0), ("三十亩地", 20000.0), ("30亩。", 20000.0)],
 )  # fmt: skip
 def test_area_examples(text: str, m2: float) -> None:
     assert value("area_m2", text) == m2
@@ -214,6 +214,10 @@ def test_percent_examples_and_range() -> None:
     assert value("green_ratio_min_pct", "25") == 25.0
     assert value("circuit_breaker_pct", "120%") == 120.0
     assert "不大于 100%" in rejected("green_ratio_min_pct", "120%")
+    fraction = parse_answer(S["green_ratio_min_pct"], "0.35")
+    assert isinstance(fraction, Parsed) and fraction.value == 0.35
+    assert fraction.note and "35%" in fraction.note
+    assert parse_answer(S["green_ratio_min_pct"], "0.35%") == Parsed(0.35)
 
 
 @PROPS
@@ -354,6 +358,12 @@ def test_place_with_resolver() -> None:
     assert isinstance(outside, Parsed) and outside.value == "朝阳区"
     assert outside.note and "国家规定" in outside.note
     assert "例如" in rejected("jurisdiction", "火星", ctx)
+
+
+def test_province_only_is_accepted_with_a_note() -> None:
+    result = parse_answer(S["jurisdiction"], "河南省")
+    assert isinstance(result, Parsed) and result.value == "河南省"
+    assert result.note and "县" in result.note
 
 
 def test_place_names_stored_resolve_to_the_same_place() -> None:

@@ -89,6 +89,8 @@ def _split_unit(t: str, units: tuple[str, ...]) -> tuple[str, str | None]:
 def parse_area(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
     example = "3.5万平方米、50亩 或 2公顷"
     t = _strip_words(clean(text), ("土地面积", "总面积", "占地面积", "面积", "占地"))
+    if t.endswith("地") and len(t) > 2 and t[-2] in "米亩顷方":
+        t = t[:-1]  # 三十亩地
     factors = dict(AREA_UNITS)
     head, unit = _split_unit(t, tuple(factors))
     number = parse_number(head)
@@ -162,7 +164,10 @@ def parse_pct(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
         number = parse_number(t)
     if number is None:
         raise ParseError(f"请填写百分比，例如：{example}")
-    return Parsed(check_range(spec, round(number, 6), "%", example))
+    note = None
+    if 0 < number < 1 and not t.endswith("%") and not t.startswith(("百分之", "千分之")):
+        note = f"按 {fmt_num(number, 6)}% 记录；如果是指 {fmt_num(number * 100, 6)}%，请修改"
+    return Parsed(check_range(spec, round(number, 6), "%", example), note)
 
 
 def parse_ratio(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:

@@ -175,6 +175,8 @@ def parse_place(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
     name = _place_name(res.place) or cleaned
     if res.status == "outside":
         return Parsed(name, "该地不在本系统的地方政策范围内，只按国家规定核查")
+    if getattr(res.place, "level", None) == "province":
+        return Parsed(name, "只写到省，地方政策可能对不上；建议写到市、县（区）")
     return Parsed(name)
 
 
