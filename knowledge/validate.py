@@ -566,9 +566,16 @@ def validate_procedure() -> list[Problem]:
     return [Problem(*locate(p)) for p in validate()]
 
 
+def validate_templates() -> list[Problem]:
+    """The Word templates (issue 6): they parse, use only known variables and render."""
+    from doc_templates.check import check_templates
+
+    return check_templates()
+
+
 VALIDATORS: list[Validator] = [
     validate_corpus, validate_jurisdictions, validate_plan_figures, validate_rules,
-    validate_procedure,
+    validate_procedure, validate_templates,
 ]
 
 
