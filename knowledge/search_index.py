@@ -360,17 +360,22 @@ def _read_cache(path: Path, key: str) -> SearchIndex | None:
 
 
 def _write_cache(path: Path, index: SearchIndex) -> None:
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search-index-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(index.to_json(), fh, ensure_ascii=False, separators=(",", ":"))
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+        tmp = None
         for stale in path.parent.glob("search-index-*.json"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("cannot write the search index cache %s (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 @cache
