@@ -149,6 +149,31 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _migrate(engine: Engine) -> None:
+    """Upgrade to head in one transaction.
+
+    On SQLite, foreign keys are off while migrating (batch migrations recreate tables, and
+    dropping a parent table with them on would cascade into its children); the result is
+    verified with `PRAGMA foreign_key_check` before the commit.
+    """
+    sqlite_db = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        raw: Any = conn.connection.dbapi_connection
+        if sqlite_db:
+            raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, as SQLite needs
+        try:
+            with conn.begin():
+                migrate.upgrade(conn)
+                if sqlite_db and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise ServiceUnavailable(
+                        "数据库升级后发现数据关联错误，已撤销升级，请联系管理员",
+                        "the schema upgrade left broken references; it was rolled back",
+                    )
+        finally:
+            if sqlite_db:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
 def open_database(settings: Settings, *, migrate_schema: bool = True) -> Database:
     """Open (and migrate to the newest schema) the configured database."""
     url = settings.database_url
@@ -165,10 +190,10 @@ def open_database(settings: Settings, *, migrate_schema: bool = True) -> Databas
             f"cannot create the data directory: {exc}",
         ) from None
     try:
-        with engine.begin() as conn:
-            if migrate_schema:
-                migrate.upgrade(conn)
-            else:
+        if migrate_schema:
+            _migrate(engine)
+        else:
+            with engine.begin() as conn:
                 conn.exec_driver_sql("SELECT 1")
     except CommandError as exc:
         engine.dispose()
@@ -180,4 +205,7 @@ def open_database(settings: Settings, *, migrate_schema: bool = True) -> Databas
         engine.dispose()
         log.debug("cannot open database", exc_info=True)
         raise _unavailable(url, exc) from None
+    except BaseException:
+        engine.dispose()
+        raise
     return Database(engine)
