@@ -297,3 +297,11 @@ def test_rule_files_are_plain_yaml_data() -> None:
     for f in folder.iterdir():
         if f.name.endswith(".yaml"):
             assert isinstance(yaml.safe_load(f.read_text("utf-8")), dict), f.name
+
+
+def test_coverage_lists_every_rule() -> None:
+    from importlib import resources
+
+    text = resources.files("knowledge").joinpath("rules/COVERAGE.md").read_text("utf-8")
+    missing = sorted({r.id.split(".")[0] for r in load_rules().rules if r.id.split(".")[0] not in text})
+    assert not missing, f"rules not in COVERAGE.md: {missing}"
