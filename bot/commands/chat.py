@@ -13,7 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         " / The plan dialogues in a terminal, interactive or with answers piped on stdin.",
     )
     p.add_argument(
-        "--user", metavar="NAME", help="用户名（默认：操作系统用户名）/ user name (default: OS user)"
+        "--user",
+        metavar="NAME",
+        help="用户名（默认：操作系统用户名）/ user name (default: OS user)",
     )
     p.set_defaults(func=run)
 
