@@ -174,3 +174,9 @@ def test_bad_yaml_and_bad_kind() -> None:
         load_form_text("kind: parcel\ntitle: x\nsections: []\n", "x.yaml")
     with pytest.raises(FormError):
         load_form("nonsense")
+
+
+def test_parcel_form_loads_by_kind() -> None:
+    form = load_form("parcel")
+    assert form.kind == "parcel" and form.fields[0].key == "jurisdiction"
+    assert load_form("parcel") is form

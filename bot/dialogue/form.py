@@ -22,6 +22,13 @@ from bot.dialogue.parsers import REGISTRY
 from bot.errors import LandbotError
 from bot.plan import PLAN_KINDS, KeySpec, match_choice, schema
 
+# The packaged forms: the two plans, and the 程序判定 questions about a parcel.
+FORM_FILES = {
+    "reserve_plan": "reserve_plan.yaml",
+    "supply_plan": "supply_plan.yaml",
+    "parcel": "parcel_query.yaml",
+}
+FORM_KINDS = (*PLAN_KINDS, "parcel")
 FIELD_ATTRS = {"key", "prompt", "help", "example", "optional", "when", "sub_prompts"}
 
 
@@ -95,7 +102,7 @@ def parse_form(data: Any, filename: str) -> Form:
     if not isinstance(data, Mapping):
         raise FormError(filename, "顶层", "应为包含 kind、title、sections 的映射")
     kind = data.get("kind")
-    if kind not in PLAN_KINDS:
+    if kind not in FORM_KINDS:
         raise FormError(filename, "kind", f"未知的方案类型 {kind!r}")
     title = _text(data, "title", filename, "title")
     sections_raw = data.get("sections")
@@ -194,10 +201,10 @@ def load_form_text(text: str, filename: str) -> Form:
 
 @cache
 def load_form(kind: str) -> Form:
-    """The packaged form for `kind` (reserve_plan | supply_plan), loaded once."""
-    if kind not in PLAN_KINDS:
+    """The packaged form for `kind` (reserve_plan | supply_plan | parcel), loaded once."""
+    if kind not in FORM_FILES:
         raise FormError(f"{kind}.yaml", "kind", f"没有这种表单：{kind}")
-    filename = f"{kind}.yaml"
+    filename = FORM_FILES[kind]
     text = resources.files("bot.dialogue.forms").joinpath(filename).read_text("utf-8")
     form = load_form_text(text, filename)
     if form.kind != kind:
