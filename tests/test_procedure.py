@@ -258,3 +258,14 @@ def test_kb_validate_reports_file_and_line() -> None:
     from knowledge.validate import VALIDATORS, validate_procedure
 
     assert validate_procedure in VALIDATORS and validate_procedure() == []
+
+
+def test_a_drafts_own_choices_are_checked_against_the_advice() -> None:
+    from knowledge.procedure import advise_fields
+
+    out = advise_fields({"jurisdiction": "嵩明县", "ownership": "集体", "planned_use": "住宅用地",
+                         "reserve_mode": "收购储备", "supply_method": "协议出让"},
+                        dt.date(2026, 1, 1)).to_json()
+    notes = " ".join(out["notes"])
+    assert "收购储备" in notes and "征收储备" in notes
+    assert "协议出让" in notes and "不可采用" in notes

@@ -57,6 +57,7 @@ def advise_fields(fields: Mapping[str, Any], as_of: dt.date | None = None) -> Pr
     preconditions = _preconditions(kn, ctx, facts, fields)
     reserve_rules = _approval_authority(ctx, facts, fields)
     notes = _notes(ctx, d, steps, rules, preconditions)
+    notes += _draft_notes(fields, d, methods, excluded)
     needed = set(d.needs) | facts.needed
     if ctx.status == "missing":
         needed.add("jurisdiction")
@@ -222,6 +223,23 @@ def _approval_authority(ctx: Context, facts: Facts, fields: Mapping[str, Any]
         text = ("征收永久基本农田、永久基本农田以外的耕地超过三十五公顷、其他土地超过七十公顷的，"
                 "由国务院批准；其他由省、自治区、直辖市人民政府批准（需面积和现状地类确定）")
     return [CitedText(text, cite)]
+
+
+def _draft_notes(fields: Mapping[str, Any], d: ModeDecision, methods: list[str],
+                 excluded: list[MethodVerdict]) -> list[str]:
+    """Where a plan's own choices (reserve_mode, supply method) disagree with the advice."""
+    notes: list[str] = []
+    chosen_mode = fields.get("reserve_mode")
+    if chosen_mode and d.determined and d.mode not in (None, "做地") and chosen_mode != d.mode:
+        notes.append(f"方案所填收储方式“{chosen_mode}”与判定结果“{d.mode}”不一致，请核对。")
+    reasons = {v.method: v for v in excluded}
+    for key in ("supply_method", "proposed_supply_method"):
+        method = fields.get(key)
+        if method in reasons:
+            notes.append(f"方案所填供应方式“{method}”不可采用：{reasons[method].reason}")
+        elif method and methods and method not in methods:
+            notes.append(f"方案所填供应方式“{method}”在适用文件中没有依据，请核实。")
+    return notes
 
 
 def _notes(ctx: Context, d: ModeDecision, steps: list[Step], rules: list[CitedText],
