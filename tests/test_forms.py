@@ -171,7 +171,7 @@ def test_bad_yaml_and_bad_kind() -> None:
     with pytest.raises(FormError, match=r"x.yaml"):
         load_form_text("kind: [unclosed", "x.yaml")
     with pytest.raises(FormError, match=r"kind"):
-        load_form_text("kind: parcel\ntitle: x\nsections: []\n", "x.yaml")
+        load_form_text("kind: parcels\ntitle: x\nsections: []\n", "x.yaml")
     with pytest.raises(FormError):
         load_form("nonsense")
 
