@@ -28,8 +28,7 @@ PDF = "application/pdf"
 
 
 class PdfConverter(Protocol):
-    def available(self) -> bool: ...
-    def convert(self, docx: bytes) -> bytes: ...
+    def convert(self, docx: bytes) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
@@ -157,8 +156,6 @@ def _to_pdf(converter: PdfConverter | None, docx: bytes, draft_id: int) -> bytes
     if converter is None:
         return None
     try:
-        if not converter.available():
-            return None
         return converter.convert(docx)
     except Exception:  # no PDF is not a failure: the .docx is what counts
         log.warning("PDF conversion of draft %s failed", draft_id, exc_info=True)

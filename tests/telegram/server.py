@@ -376,6 +376,28 @@ class ChatDriver:
                 return msg
             skipped.append(msg.text)
 
+    def until(self, pattern: str, timeout: float = DEFAULT_WAIT) -> list[SentMessage]:
+        """All new bot messages up to and including the first whose text matches `pattern`."""
+        import re
+
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        got: list[SentMessage] = []
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"chat {self.user_id}: no message matching {pattern!r}; saw:\n"
+                    + "\n---\n".join(m.text for m in got)
+                )
+            try:
+                (msg,) = self.wait(1, remaining)
+            except AssertionError:
+                continue
+            got.append(msg)
+            if regex.search(msg.text):
+                return got
+
     def quiet(self, seconds: float = 0.5) -> list[SentMessage]:
         """Messages that arrive within `seconds` (usually to assert there are none)."""
         time.sleep(seconds)

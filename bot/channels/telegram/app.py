@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any
@@ -47,18 +48,27 @@ async def _post_init(app: Application) -> None:
     rt.db = await blocking(open_database, rt.settings)
     try:
         from doc_templates.pdf import PdfConverter
-
-        converter = PdfConverter()
-        await blocking(converter.start)
-        rt.converter = converter
     except ImportError:
         log.info("PDF converter not available: documents are sent as .docx only")
-    except Exception:
-        log.warning(
-            "PDF converter could not start: documents are sent as .docx only", exc_info=True
-        )
+    else:
+        converter = PdfConverter()
+        if converter.mode == "none":
+            log.info("LibreOffice not installed: documents are sent as .docx only")
+        else:
+            rt.converter = converter
+            # warm LibreOffice up in the background; the bot answers meanwhile
+            rt.extras["warm_up"] = asyncio.get_running_loop().create_task(_warm_up(converter))
     await app.bot.set_my_commands(texts.COMMANDS)
     log.info("landbot Telegram bot @%s ready", app.bot.username)
+
+
+async def _warm_up(converter: Any) -> None:
+    from bot.channels.telegram.runtime import blocking
+
+    try:
+        await blocking(converter.start)
+    except Exception:  # a converter that fails only means: no PDF until it works
+        log.warning("PDF converter could not start", exc_info=True)
 
 
 async def _post_shutdown(app: Application) -> None:

@@ -12,7 +12,7 @@ from bot.channels.telegram.texts import esc
 from bot.dialogue.types import Message
 
 MAX_CHARS = 3500  # Telegram allows 4096; leave room for the escaping and a header
-KIND_PREFIX = {"error": "⚠️ ", "finding": "📌 "}
+KIND_PREFIX = {"error": "⚠️ "}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from telegram.ext import CallbackContext
 
@@ -17,11 +17,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RUNTIME_KEY = "landbot_runtime"
 CHANNEL = "telegram"
-
-
-class Converter(Protocol):
-    def available(self) -> bool: ...
-    def convert(self, docx: bytes) -> bytes: ...
 
 
 @dataclass
@@ -38,11 +33,14 @@ class Runtime:
         return self.db
 
     def pdf_available(self) -> bool:
-        try:
-            return bool(self.converter is not None and self.converter.available())
-        except Exception:  # a broken converter only means: no PDF
-            log.warning("PDF converter check failed", exc_info=True)
+        """Whether the converter can make PDFs (LibreOffice is installed)."""
+        conv = self.converter
+        if conv is None:
             return False
+        check = getattr(conv, "available", None)
+        if callable(check):
+            return bool(check())
+        return getattr(conv, "mode", "none") != "none"
 
 
 def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:

@@ -15,8 +15,8 @@ from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    button_user,
     claim,
-    registered_user,
     reply,
 )
 from bot.channels.telegram.handlers.dialogue import send_outs, stale
@@ -155,9 +155,11 @@ async def ask(update: Update, context: Ctx, user: User, question: str) -> None:
 
 async def on_full_text(update: Update, context: Ctx) -> None:
     """查看全文: the whole article, verbatim."""
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None:
+    if user is None:
+        return
+    if cb is None:
         await stale(update)
         return
     ids = _doc_ids()

@@ -46,6 +46,14 @@ async def registered_user(update: Update, context: Ctx) -> User | None:
     return user
 
 
+async def button_user(update: Update, context: Ctx) -> User | None:
+    """The registered user pressing a button; strangers are told to register (nothing else)."""
+    user = await registered_user(update, context)
+    if user is None:
+        await answer_callback(update, "请先发送邀请码完成注册。", alert=True)
+    return user
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
     """Send `text` (HTML) to the chat of the update."""
     chat = update.effective_chat

@@ -11,8 +11,8 @@ from bot.channels.telegram import callbacks, texts
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    button_user,
     drop_keyboard,
-    registered_user,
     reply,
 )
 from bot.channels.telegram.render import Out, dialogue_messages, text_messages
@@ -40,9 +40,18 @@ def reply_outs(result: Reply) -> list[Out]:
     extra: list[list[tuple[str, str]]] = []
     kinds = {m.kind for m in result.messages}
     if d.complete and d.editable and kinds & {"done", "review"}:
-        extra.append([("生成文件", f"g:{d.id}"), ("提交审核", f"sb:{d.id}")])
+        actions = [("生成文件", f"g:{d.id}")]
+        if not any(_severity(f) == "error" for f in result.findings):
+            actions.append(("提交审核", f"sb:{d.id}"))
+        extra.append(actions)
     question_extra = [("修改", f"m:{d.id}")] if d.editable else []
     return dialogue_messages(result.messages, d.id, d.version, extra, question_extra)
+
+
+def _severity(finding: object) -> str | None:
+    if isinstance(finding, dict):
+        return finding.get("severity")
+    return getattr(finding, "severity", None)
 
 
 async def send_reply(update: Update, result: Reply) -> None:
@@ -79,11 +88,8 @@ async def on_button(update: Update, context: Ctx) -> None:
     """A dialogue button: only the active draft's, and answers only on its latest question."""
     query = update.callback_query
     assert query is not None
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     if user is None:
-        from bot.channels.telegram.handlers.start import unregistered
-
-        await unregistered(update, context, None)
         return
     cb = callbacks.parse(query.data)
     if cb is None or cb.kind != "d":
@@ -121,9 +127,11 @@ def _label_of(update: Update, data: str | None) -> str | None:
 
 async def on_edit_menu(update: Update, context: Ctx) -> None:
     """修改: list the answers given so far as buttons."""
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None:
+    if user is None:
+        return
+    if cb is None:
         await stale(update)
         return
     db = runtime(context).database

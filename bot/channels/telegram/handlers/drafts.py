@@ -9,9 +9,9 @@ from bot.channels.telegram import callbacks, texts
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    button_user,
     claim,
     drop_keyboard,
-    registered_user,
     reply,
 )
 from bot.channels.telegram.handlers.dialogue import send_outs, send_reply, stale
@@ -73,9 +73,11 @@ async def list_mine(update: Update, context: Ctx, user: User) -> None:
 
 
 async def _user_and_id(update: Update, context: Ctx) -> tuple[User, int] | None:
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None:
+    if user is None:
+        return None
+    if cb is None:
         await stale(update)
         return None
     return user, cb.int(0)

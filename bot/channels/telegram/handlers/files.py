@@ -9,7 +9,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.channels.telegram import callbacks
-from bot.channels.telegram.handlers.common import Ctx, answer_callback, claim, registered_user
+from bot.channels.telegram.handlers.common import (
+    Ctx,
+    answer_callback,
+    button_user,
+    claim,
+)
 from bot.channels.telegram.handlers.dialogue import stale
 from bot.channels.telegram.runtime import blocking, runtime
 from bot.channels.telegram.texts import esc
@@ -45,9 +50,11 @@ async def send_files(context: Ctx, chat_id: int, files: list[GeneratedFile]) -> 
 
 async def on_generate(update: Update, context: Ctx) -> None:
     """生成文件: render the plan and its memo, send them."""
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None or update.effective_chat is None:
+    if user is None:
+        return
+    if cb is None or update.effective_chat is None:
         await stale(update)
         return
     if not await claim(update, context):
@@ -75,9 +82,11 @@ async def on_generate(update: Update, context: Ctx) -> None:
 
 async def on_download(update: Update, context: Ctx) -> None:
     """⬇ a stored document again."""
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None or update.effective_chat is None:
+    if user is None:
+        return
+    if cb is None or update.effective_chat is None:
         await stale(update)
         return
     try:

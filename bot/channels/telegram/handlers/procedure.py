@@ -10,8 +10,8 @@ from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    button_user,
     drop_keyboard,
-    registered_user,
     reply,
 )
 from bot.channels.telegram.handlers.dialogue import send_outs, stale
@@ -67,9 +67,11 @@ async def answer(update: Update, context: Ctx, user: User, text: str) -> None:
 
 async def on_choice(update: Update, context: Ctx) -> None:
     """A pressed answer button; only the current question's buttons count."""
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None:
+    if user is None:
+        return
+    if cb is None:
         await stale(update)
         return
     turn = await blocking(

@@ -12,9 +12,9 @@ from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    button_user,
     claim,
     drop_keyboard,
-    registered_user,
     reply,
 )
 from bot.channels.telegram.handlers.dialogue import send_outs, stale
@@ -58,9 +58,11 @@ async def _memo(context: Ctx, user_id: int, draft_id: int) -> list[documents.Gen
 
 async def on_submit(update: Update, context: Ctx) -> None:
     """提交审核: submit, then notify the department's reviewers with the summary and memo."""
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None:
+    if user is None:
+        return
+    if cb is None:
         await stale(update)
         return
     try:
@@ -107,9 +109,11 @@ async def on_submit(update: Update, context: Ctx) -> None:
 
 async def on_decision(update: Update, context: Ctx) -> None:
     """通过 decides at once; 退回 asks for the comment first."""
-    user = await registered_user(update, context)
+    user = await button_user(update, context)
     cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None or cb is None:
+    if user is None:
+        return
+    if cb is None:
         await stale(update)
         return
     draft_id, version, choice = cb.int(0), cb.int(1), cb.parts[2]

@@ -9,7 +9,13 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.channels.telegram import texts
-from bot.channels.telegram.handlers.common import Ctx, claim, registered_user, reply
+from bot.channels.telegram.handlers.common import (
+    Ctx,
+    answer_callback,
+    claim,
+    registered_user,
+    reply,
+)
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
 from bot.services import users
 
@@ -47,7 +53,7 @@ async def unregistered(update: Update, context: Ctx, text: str | None) -> None:
     if tg_user is None or update.effective_chat is None:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer("请先发送邀请码完成注册。")
+        await answer_callback(update, "请先发送邀请码完成注册。", alert=True)
         return
     db = runtime(context).database
     known = await blocking(users.lookup, db, CHANNEL, tg_user.id)
