@@ -162,6 +162,16 @@ def test_partial_draft_is_silent_about_unanswered_fields() -> None:
     assert "sc55-term-max" in ids(full)
 
 
+def test_unanswered_yes_no_and_checklists_are_breaches_only_on_a_finished_plan() -> None:
+    gaps = {"in_annual_supply_plan": None, "five_checks": None, "net_land": None,
+            "archaeology_done": None, "existing_construction_land": None}
+    full = check("jiaozuo-supply", gaps)
+    assert {"jz-five-checks-supply", "jz-net-land", "jz-archaeology-supply"} <= ids(full)
+    msg = next(f.message for f in full.findings if f.rule_id == "jz-net-land")
+    assert "拆迁安置已完成" in msg and "具备动工开发基本条件" in msg
+    assert not ids(check("jiaozuo-supply", gaps, partial=True))
+
+
 def test_reference_articles_are_info_in_the_counties_and_binding_in_the_city() -> None:
     xinmi = check("xinmi-supply", {"review_experts": 2})
     finding = next(f for f in xinmi.findings if f.rule_id == "zz4-review-experts")

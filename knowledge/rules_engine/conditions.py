@@ -3,7 +3,7 @@
 A condition is a mapping with exactly one operator key:
 
     all: [c, ...]   any: [c, ...]   not: c          use: <named condition>
-    present: ref    absent: ref     all_true: ref    (a bool map: every sub-item true)
+    present: ref    absent: ref     is_true: ref     all_true: ref (a bool map: every item true)
     eq|ne|lt|le|gt|ge: [a, b]       between: [x, low, high]   (inclusive)
     near: [a, b, tolerance]         in|not_in: [ref, [value, ...]]
 
@@ -169,6 +169,23 @@ class Present:
 
 
 @dataclass(frozen=True)
+class IsTrue:
+    """A yes/no field answered yes. Not answered: false on a finished plan (the plan must
+    confirm it), unknown on a draft."""
+
+    ref: Ref
+
+    def eval(self, ctx: Context) -> Truth:
+        value = self.ref.get(ctx)
+        if value is None:
+            return None if ctx.partial else False
+        return value is True
+
+    def refs(self) -> set[str]:
+        return {self.ref.name}
+
+
+@dataclass(frozen=True)
 class Absent:
     ref: Ref
 
@@ -185,8 +202,8 @@ class AllTrue:
 
     def eval(self, ctx: Context) -> Truth:
         value = self.ref.get(ctx)
-        if not isinstance(value, Mapping):
-            return None
+        if not isinstance(value, Mapping):  # not answered: as for a missing sub-item
+            return None if ctx.partial else False
         subkeys = (ctx.submaps or {}).get(self.ref.name) or tuple(value)
         unknown = False
         for sub in subkeys:
@@ -277,7 +294,7 @@ class _Const:
 # ------------------------------------------------------------------------------ compiler
 
 OPERATORS = (
-    "all", "any", "not", "use", "present", "absent", "all_true",
+    "all", "any", "not", "use", "present", "absent", "is_true", "all_true",
     "eq", "ne", "lt", "le", "gt", "ge", "between", "near", "in", "not_in",
 )
 _ORDERED = ("number", "date")
@@ -307,12 +324,16 @@ class Compiler:
             return Not(self.compile(arg))
         if op == "use":
             return self._use(arg)
-        if op in ("present", "absent", "all_true"):
+        if op in ("present", "absent", "is_true", "all_true"):
             ref = self._ref(arg)
             if op == "all_true" and self.names.family(ref.name) != "map":
                 raise CondError(f"'all_true' needs a bool map (five_checks, net_land), got {arg!r}")
+            if op == "is_true" and self.names.family(ref.name) not in ("bool", "flag"):
+                raise CondError(f"'is_true' needs a yes/no field, got {arg!r}")
             if op == "present":
                 return Present(ref)
+            if op == "is_true":
+                return IsTrue(ref)
             return Absent(ref) if op == "absent" else AllTrue(ref)
         if op in ("in", "not_in"):
             return self._membership(op, arg)

@@ -57,8 +57,8 @@ def _pending(values: Mapping[str, Any], ns: Names) -> dict[str, str]:
     out = {}
     for key, subs in ns.submaps.items():
         value = values.get(key)
-        if isinstance(value, Mapping):
-            out[key] = "、".join(ns.labels[f"{key}.{s}"] for s in subs if value.get(s) is not True)
+        given = value if isinstance(value, Mapping) else {}
+        out[key] = "、".join(ns.labels[f"{key}.{s}"] for s in subs if given.get(s) is not True)
     return out
 
 

@@ -139,7 +139,7 @@ class Names:
                 self.submaps[key] = spec.subkeys
                 for sub in spec.subkeys:
                     self._family[f"{key}.{sub}"] = "bool"
-                    self.labels[f"{key}.{sub}"] = sch.label(sub)
+                    self.labels[f"{key}.{sub}"] = sch.labels.get(sub) or sch.label(sub)
         for name, d in derived.items():
             if name in self._family:
                 raise ValueError(f"computed value {name} has the name of a plan field")
