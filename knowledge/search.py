@@ -46,6 +46,7 @@ _K1, _B = 1.2, 0.5
 _SINGLE_CHAR_TOKEN = 0.3  # BM25 weight of a single-character token against a bigram
 _W_SHARE = 0.3  # share of the word channel in the fused BM25 score
 _LOCAL_BOOST = 1.05  # the jurisdiction's own documents before national ones at equal score
+_BELOW_FACTOR = 0.95  # documents of a part of the jurisdiction (新密市 for 郑州市) come after
 _EXPIRED_FACTOR = 0.92  # documents no longer in force rank slightly lower
 _HEADING_CREDIT = 0.6
 _TITLE_CREDIT = 0.5
@@ -179,7 +180,12 @@ class _DocFacts:
     title: str
     in_force: bool
     local: bool
-    applicability: str | None
+    applicability: str | None  # for the jurisdiction given
+    below: bool = False  # governs a part of the jurisdiction only (新密市 within 郑州市)
+
+    @property
+    def allowed(self) -> bool:
+        return self.applicability is not None or self.below
 
 
 def _allowed_articles(
@@ -191,21 +197,25 @@ def _allowed_articles(
     facts: dict[str, _DocFacts] = {}
     for doc in corpus.documents.values():
         applicability: str | None = None
+        below = False
         if place is not None:
             applicability = document_applicability(doc, place, _date_in_force(doc, today))
+            below = applicability is None and any(
+                scope.startswith(place.id + "/") for scope in doc.scope
+            )
         facts[doc.doc_id] = _DocFacts(
             title=doc.title,
             in_force=doc.in_force(today),
             local=not doc.is_national(),
             applicability=applicability,
+            below=below,
         )
     if place is None and not national_only:
         return None, facts
     allowed = {
         i
         for i, (doc_id, _) in enumerate(index.keys)
-        if doc_id in facts
-        and (not facts[doc_id].local if national_only else facts[doc_id].applicability is not None)
+        if doc_id in facts and (not facts[doc_id].local if national_only else facts[doc_id].allowed)
     }
     return allowed, facts
 
@@ -223,18 +233,29 @@ def _date_in_force(doc: Document, today: dt.date) -> dt.date:
 
 def _bm25(channel: Channel, tokens: dict[str, float], allowed: set[int] | None) -> dict[int, float]:
     scores: dict[int, float] = {}
-    lengths, avg = channel.lengths, channel.avg_length
     for token, weight in tokens.items():
-        postings = channel.postings.get(token)
+        postings = _contributions(channel, token)
         if not postings:
             continue
-        w = weight * channel.idf[token] * (_SINGLE_CHAR_TOKEN if token[0] == "#" else 1.0)
-        for i, tf in postings:
-            if allowed is not None and i not in allowed:
-                continue
-            norm = _K1 * (1 - _B + _B * lengths[i] / avg)
-            scores[i] = scores.get(i, 0.0) + w * tf * (_K1 + 1) / (tf + norm)
+        w = weight * (_SINGLE_CHAR_TOKEN if token[0] == "#" else 1.0)
+        for i, contribution in postings:
+            if allowed is None or i in allowed:
+                scores[i] = scores.get(i, 0.0) + w * contribution
     return scores
+
+
+def _contributions(channel: Channel, token: str) -> list[tuple[int, float]]:
+    """BM25 idf × saturated term frequency of `token` in each article, computed once."""
+    cached = channel.scored.get(token)
+    if cached is None:
+        postings = channel.postings.get(token) or []
+        idf, lengths, avg = channel.idf.get(token, 0.0), channel.lengths, channel.avg_length
+        cached = [
+            (i, idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * lengths[i] / avg)))
+            for i, tf in postings
+        ]
+        channel.scored[token] = cached
+    return cached
 
 
 @dataclass
@@ -275,13 +296,14 @@ def _presence(term: Term, text: str, heading: str, title: str) -> float:
     return credit
 
 
-def coverage(query: Query, i: int, index: SearchIndex) -> float:
+def coverage(query: Query, i: int, index: SearchIndex, weights: list[float] | None = None) -> float:
     """Share of the question's weighted terms that article `i` contains."""
     text, heading = index.texts[i], index.headings[i]
     title = index.titles.get(index.keys[i][0], "")
+    if weights is None:
+        weights = [_term_weight(term, index) for term in query.terms]
     total = got = 0.0
-    for term in query.terms:
-        w = _term_weight(term, index)
+    for term, w in zip(query.terms, weights, strict=True):
         total += w
         got += w * _presence(term, text, heading, title)
     return got / total if total else 0.0
@@ -305,18 +327,19 @@ def _rank(
     if not fused:
         return []
     top = sorted(fused, key=lambda i: fused[i], reverse=True)[:CANDIDATES]
+    weights = [_term_weight(term, index) for term in query.terms]
     best = fused[top[0]] or 1.0
     ranked = []
     for i in top:
         doc_id = index.keys[i][0]
         fact = facts.get(doc_id)
-        cov = coverage(query, i, index)
+        cov = coverage(query, i, index, weights)
         score = cov * (0.35 + 0.65 * fused[i] / best)
         if fact is not None:
             if not fact.in_force:
                 score *= _EXPIRED_FACTOR
             if jurisdiction_given and fact.local:
-                score *= _LOCAL_BOOST
+                score *= _BELOW_FACTOR if fact.below else _LOCAL_BOOST
         ranked.append(_Ranked(i, min(score, 1.0), cov))
     ranked.sort(key=lambda r: (-r.score, r.i))
     return ranked

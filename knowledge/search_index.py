@@ -143,6 +143,8 @@ class Channel:
     lengths: list[int]
     avg_length: float
     idf: dict[str, float] = field(default_factory=dict)
+    # token → [(article index, BM25 contribution)], filled on first use by knowledge.search
+    scored: dict[str, list[tuple[int, float]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, docs: list[list[str]]) -> Channel:

@@ -269,3 +269,12 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
 def test_the_index_covers_every_article() -> None:
     index = get_index()
     assert len(index.keys) == sum(len(d.articles) for d in load_corpus().documents.values())
+
+
+def test_a_city_sees_the_documents_of_its_counties_after_its_own() -> None:
+    """新密市's opinion governs part of 郑州市: offered for 郑州市, never for 郑州市金水区."""
+    city = search("做地主体是哪家公司", jurisdiction="郑州市")
+    assert city.hits[0].article.doc_id == "xinmi-reserve-opinion"
+    assert city.hits[0].applicability is None  # not binding city-wide
+    district = search("做地主体是哪家公司", jurisdiction="郑州市金水区", k=10)
+    assert "xinmi-reserve-opinion" not in docs(district)
