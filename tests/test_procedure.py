@@ -269,3 +269,32 @@ def test_a_drafts_own_choices_are_checked_against_the_advice() -> None:
     notes = " ".join(out["notes"])
     assert "收购储备" in notes and "征收储备" in notes
     assert "协议出让" in notes and "不可采用" in notes
+
+
+@pytest.mark.parametrize(
+    ("place", "answers"),
+    [
+        ("新密市", {"ownership": "国有", "current_right": "出让", "reserve_basis": "闲置土地",
+                   "in_designated_zone": True, "planned_use": "工业用地",
+                   "existing_construction_land": False, "in_annual_reserve_plan": True,
+                   "in_annual_supply_plan": False}),
+        ("焦作市", {"ownership": "集体", "planned_use": "公共管理与公共服务用地",
+                   "intended_users": 1, "existing_construction_land": False,
+                   "archaeology_done": False, "area_m2": 40000.0, "current_use": "耕地",
+                   "in_annual_supply_plan": True}),
+    ],
+)
+def test_chat_loop_asks_each_fact_once_and_ends(place: str, answers: dict[str, Any]) -> None:
+    """程序判定 asks missing_facts()[0] until nothing is missing: no repeats, it terminates."""
+    fields: dict[str, Any] = {"jurisdiction": place}
+    asked: list[str] = []
+    for _ in range(15):
+        missing = missing_facts(fields, dt.date(2026, 1, 1))
+        if not missing:
+            break
+        key = missing[0][0]
+        assert key not in asked and key in answers, (key, asked)
+        asked.append(key)
+        fields[key] = answers[key]
+    assert not missing_facts(fields, dt.date(2026, 1, 1))
+    assert len(asked) <= len(answers)
