@@ -1,0 +1,154 @@
+"""The review workflow and the documents of a draft, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot import services
+from bot.services import documents, review, users
+from bot.services.errors import DraftNotFound
+from storage.db import Database
+from storage.domain import User
+
+PLANS = Path(__file__).parent / "data" / "plans"
+DEPT = "郑州市土地储备中心"
+
+
+def person(db: Database, ext: int, role: str, dept: str = DEPT, name: str = "") -> User:
+    inv = users.invite(db, role=role, department=dept)
+    return users.register(
+        db, channel="telegram", external_id=ext, display_name=name or f"用户{ext}",
+        code_text=inv.code,
+    ).user  # fmt: skip
+
+
+def imported(db: Database, user: User, name: str = "zhengzhou-residential-supply.yaml") -> int:
+    reply = services.import_plan(db, user.id, (PLANS / name).read_bytes(), filename=name)
+    assert reply.draft is not None and reply.draft.complete
+    return reply.draft.id
+
+
+def audit(db: Database, draft_id: int) -> list[str]:
+    with db.unit_of_work(readonly=True) as uow:
+        return [e.action for e in uow.audit.for_draft(draft_id)]
+
+
+def test_submit_approve_lock_and_new_version(database: Database) -> None:
+    clerk = person(database, 1, "clerk", name="李经办")
+    rev = person(database, 2, "reviewer", name="王审核")
+    person(database, 3, "reviewer", dept="别的中心")
+    draft = imported(database, clerk)
+
+    sub = review.submit(database, clerk.id, draft, update_id=10)
+    assert sub.draft.status == "submitted" and [r.id for r in sub.reviewers] == [rev.id]
+    assert "郑州市" in sub.summary
+    # a re-delivered submission changes nothing
+    assert review.submit(database, clerk.id, draft, update_id=10).duplicate
+    with pytest.raises(review.ReviewRefused):
+        review.submit(database, clerk.id, draft)  # already submitted
+    # a submitted draft is no longer editable
+    with pytest.raises(services.DraftNotEditable):
+        services.delete_draft(database, clerk.id, draft)
+
+    pending = review.pending_for(database, rev.id)
+    assert [p.draft.id for p in pending] == [draft]
+    version = pending[0].draft.version
+    with pytest.raises(review.ReviewRefused):  # a clerk cannot decide
+        review.decide(database, clerk.id, draft, "approved")
+    decided = review.decide(
+        database, rev.id, draft, "approved", comment="同意按此方案报批", version=version,
+        update_id=11,
+    )  # fmt: skip
+    assert decided.draft.status == "approved" and decided.owner.id == clerk.id
+    assert decided.review.comment == "同意按此方案报批"
+    with pytest.raises(review.ReviewRefused):  # the old version: already decided
+        review.decide(database, rev.id, draft, "returned", comment="x", version=version)
+    assert audit(database, draft)[-2:] == ["submitted", "approved"]
+
+    # locked: no new answers; a new version starts from it
+    assert services.get_draft(database, clerk.id, draft).editable is False
+    newer = services.new_version(database, clerk.id, draft)
+    assert newer.draft is not None and newer.draft.parent_id == draft and newer.draft.editable
+
+    # the memo records the reviewer's opinion and time
+    files = documents.generate(database, clerk.id, draft, doc_types=("approval_memo",))
+    (memo,) = files
+    text = _docx_text(memo.content)
+    assert "王审核" in text and "同意按此方案报批" in text
+    assert memo.filename.endswith("审批呈报单.docx")
+    again = documents.fetch(database, clerk.id, memo.document_id)
+    assert again.content == memo.content
+
+
+def test_return_needs_a_comment_and_the_clerk_can_resubmit(database: Database) -> None:
+    clerk = person(database, 11, "clerk")
+    rev = person(database, 12, "reviewer")
+    draft = imported(database, clerk)
+    sub = review.submit(database, clerk.id, draft)
+    with pytest.raises(review.ReviewRefused, match="修改意见"):
+        review.decide(database, rev.id, draft, "returned", comment="  ")
+    pending = review.await_comment(database, rev.id, draft, sub.draft.version)
+    assert pending is not None
+    with database.unit_of_work(readonly=True) as uow:
+        mode = uow.chat_sessions.mode(rev.id)
+    assert review.comment_target(mode) == (draft, sub.draft.version)
+    decided = review.decide(
+        database, rev.id, draft, "returned", comment="起始价偏低，请复核", version=sub.draft.version
+    )
+    assert decided.draft.status == "returned" and decided.draft.editable
+    with database.unit_of_work(readonly=True) as uow:
+        assert uow.chat_sessions.mode(rev.id) is None  # the comment mode ended
+    again = review.submit(database, clerk.id, draft)
+    assert again.draft.status == "submitted"
+    assert audit(database, draft)[-3:] == ["submitted", "returned", "submitted"]
+
+
+def test_error_findings_and_incomplete_drafts_cannot_be_submitted(database: Database) -> None:
+    clerk = person(database, 21, "clerk")
+    draft = imported(database, clerk)
+    # 熔断比例 150% breaks 郑政〔2021〕4号 四（二）
+    services.resume_draft(database, clerk.id, draft)
+    services.handle_message(database, clerk.id, text="修改 熔断比例")
+    services.handle_message(database, clerk.id, text="150%")
+    with pytest.raises(review.ReviewRefused, match="错误"):
+        review.submit(database, clerk.id, draft)
+    started = services.start_draft(database, clerk.id, "supply_plan")
+    assert started.draft is not None
+    with pytest.raises(review.ReviewRefused, match="必填项"):
+        review.submit(database, clerk.id, started.draft.id)
+
+
+def test_only_the_department_sees_and_decides(database: Database) -> None:
+    clerk = person(database, 31, "clerk")
+    outsider = person(database, 32, "reviewer", dept="别的中心")
+    other_clerk = person(database, 33, "clerk")
+    draft = imported(database, clerk)
+    sub = review.submit(database, clerk.id, draft)
+    assert sub.reviewers == []  # nobody reviews this department yet: the channel says so
+    with pytest.raises(DraftNotFound):
+        review.decide(database, outsider.id, draft, "approved", version=sub.draft.version)
+    assert review.pending_for(database, outsider.id) == []
+    with pytest.raises(DraftNotFound):
+        documents.generate(database, other_clerk.id, draft)
+    with pytest.raises(DraftNotFound):
+        documents.list_documents(database, outsider.id, draft)
+    admin = users.create_admin(
+        database, channel="telegram", external_id=34, display_name="管理员", department=DEPT
+    )
+    with database.unit_of_work(readonly=True) as uow:
+        assert [u.id for u in users.reviewers_of(uow, DEPT)] == [admin.id]
+    assert [p.draft.id for p in review.pending_for(database, admin.id)] == [draft]
+
+
+def _docx_text(content: bytes) -> str:
+    import docx
+
+    doc = docx.Document(io.BytesIO(content))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
