@@ -439,8 +439,14 @@ def gist(text: str, query: Query) -> str:
             t.weight * len(t.text) for t in query.terms if any(v in norm for v in t.variants)
         )
 
-    best = max(sentences, key=lambda s: (score(s), -sentences.index(s)))
-    best = _LEADING_LABEL.sub("", best).replace("\n", " ").strip()
+    position = max(range(len(sentences)), key=lambda n: (score(sentences[n]), -n))
+    best = _LEADING_LABEL.sub("", sentences[position]).replace("\n", " ").strip()
+    if best.endswith(("：", ":")) or len(best) < 12:
+        # an introduction ("土地收储工作流程：") says little alone: add what follows
+        for following in sentences[position + 1 :]:
+            if len(best) >= GIST_CHARS // 2:
+                break
+            best += _LEADING_LABEL.sub("", following).replace("\n", " ").strip()
     if len(best) > GIST_CHARS:
         best = best[: GIST_CHARS - 1].rstrip("，、；：,") + "…"
     return best

@@ -338,10 +338,18 @@ def cache_dir() -> Path:
 
 
 def index_key() -> str:
-    """Changes whenever the corpus, the rules, the synonyms or the index format change."""
+    """Changes whenever the corpus, the rules, the synonyms or the code that builds the index
+    (tokenisation, normalisation) change."""
     from knowledge.version import kb_version
 
-    return f"{kb_version()}-s{lexicon().digest}-f{INDEX_FORMAT}"
+    code = hashlib.sha256()
+    package = resources.files("knowledge")
+    for name in ("search_index.py", "textnorm.py"):
+        try:
+            code.update(package.joinpath(name).read_bytes())
+        except OSError:  # installed without sources: the format number still guards
+            code.update(name.encode())
+    return f"{kb_version()}-s{lexicon().digest}-c{code.hexdigest()[:8]}-f{INDEX_FORMAT}"
 
 
 def _cache_file(key: str) -> Path:
