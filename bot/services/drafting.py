@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.dialogue.types import Inbound, Outbound
+from bot.dialogue.types import DialogueState, Inbound, Outbound
 from bot.errors import BadInput
 from bot.plan import KIND_LABELS, PLAN_KINDS
 from bot.services import engine
@@ -30,21 +30,22 @@ def _claimed(uow: UnitOfWork, user: User, update_id: int | None) -> bool:
     return update_id is None or uow.processed.claim(user.channel, update_id)
 
 
-def _save_step(uow: UnitOfWork, user: User, draft: Draft, out: Outbound, new_state: Any) -> Draft:
-    saved = uow.drafts.update(draft, **engine.columns(new_state))
+def _save_step(
+    uow: UnitOfWork, user: User, draft: Draft, out: Outbound, columns: dict[str, Any]
+) -> Draft:
+    saved = uow.drafts.update(draft, **columns)
     for change in out.changes:
         uow.history.add(draft.id, user.id, change.key, change.old, change.new)
     return saved
 
 
-def _reply(draft: Draft, out: Outbound, **extra: Any) -> Reply:
+def _reply(draft: Draft, out: Outbound, state: DialogueState | None = None) -> Reply:
     return Reply(
         messages=list(out.messages),
-        draft=engine.summary(draft),
+        draft=engine.summary(draft, state),
         done=out.done,
         cancelled=out.cancelled,
         findings=list(out.findings),
-        **extra,
     )
 
 
@@ -131,19 +132,19 @@ def handle_message(
         if draft is None:
             uow.commit()  # the claimed update id; the chat mode is the channel's business
             return Reply(messages=[engine.info(NO_ACTIVE)])
-        before = engine.state_of(draft)
         state, out = engine.advance(
-            draft.kind, before.copy(), Inbound(text=text, button=button), today=today
+            draft.kind, engine.state_of(draft), Inbound(text=text, button=button), today=today
         )
-        if state.to_json() != draft.state or out.changes:
-            draft = _save_step(uow, user, draft, out, state)
+        columns = engine.columns(state)
+        if columns["state"] != draft.state or out.changes:
+            draft = _save_step(uow, user, draft, out, columns)
         if out.done:
             uow.audit.add(draft.id, user.id, "completed")
         if out.cancelled:
             uow.chat_sessions.set(user.id, active_draft_id=None)
             uow.audit.add(draft.id, user.id, "paused")
         uow.commit()
-        return _reply(draft, out)
+        return _reply(draft, out, state)
 
     return transact(db, work)
 

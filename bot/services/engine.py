@@ -85,9 +85,10 @@ def items_of(f: FormField) -> list[Item]:
     return [(f.key, sub) for sub in f.spec.subkeys] if f.is_map else [(f.key, None)]
 
 
-def summary(draft: Draft) -> DraftSummary:
-    """How a draft is listed: kind, title, status, progress."""
-    state = state_of(draft)
+def summary(draft: Draft, state: DialogueState | None = None) -> DraftSummary:
+    """How a draft is listed: kind, title, status, progress (`state`: its parsed state)."""
+    if state is None:
+        state = state_of(draft)
     form = form_for(draft.kind)
     fields = form.applicable(state.answers)
     answered = sum(1 for f in fields if all(filled(state, i) for i in items_of(f)))
