@@ -24,6 +24,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 
 from doc_templates import layout
+from doc_templates.context import THREE_NOT_LOWER
 
 TEXT_WIDTH_MM = layout.PAGE_W_MM - layout.MARGINS_MM["left"] - layout.MARGINS_MM["right"]
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
@@ -93,7 +94,7 @@ class Builder:
         self.tag("{%p endfor %}")
         self.tag("{%p if computed %}")
         self.h2("（一）测算结果")
-        self.loop_table(("项目", "结果"), "c", "computed", ("label", "value"), (60, 96))
+        self.loop_table(("项目", "结果"), "c", "computed", ("label", "value"), (90, 66))
         self.tag("{%p endif %}")
         self.tag("{%p if cited_articles %}")
         self.h2("（二）引用条款原文")
@@ -147,6 +148,18 @@ class Builder:
         for row, (label, value) in zip(table.rows, rows, strict=True):
             self._cell(row.cells[0], label, "表格栏目")
             self._cell(row.cells[1], value, "表格文字")
+
+    def grid_table(
+        self, header: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float]
+    ) -> None:
+        """A header row and fixed rows; the first column is the label."""
+        table = self._table(len(rows) + 1, widths_mm)
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        for cell, text in zip(table.rows[0].cells, header, strict=True):
+            self._cell(cell, text, "表格标题行")
+        for row, values in zip(table.rows[1:], rows, strict=True):
+            for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
+                self._cell(cell, text, "表格栏目" if i == 0 else "表格文字")
 
     def loop_table(
         self,
@@ -270,11 +283,12 @@ def reserve_plan() -> bytes:
         [("拟供应方式", "{{ proposed_supply_method }}"), ("起始价", "{{ start_price_yuan }}")]
     )
     b.h2("（一）“三个不低于”比较")
-    b.loop_table(
+    b.grid_table(
         ("比较项目", "金额", "起始价是否不低于"),
-        "r",
-        "three_not_lower",
-        ("label", "value", "verdict"),
+        [
+            (label, "{{ " + key + " }}", "{{ three_not_lower." + key + " }}")
+            for key, label in THREE_NOT_LOWER
+        ],
         (40, 76, 40),
     )
     b.para("{{ three_not_lower_summary }}")
@@ -324,6 +338,9 @@ def supply_plan() -> bytes:
             ("是否存量建设用地", "{{ existing_construction_land }}"),
             ("是否在做地范围内", "{{ in_designated_zone }}"),
             ("意向用地者数量", "{{ intended_users }}"),
+            ("编制单位", "{{ department }}"),
+            ("经办人", "{{ handler }}"),
+            ("编制日期", "{{ prepared_date }}"),
         ]
     )
     b.h2("（一）储备依据")

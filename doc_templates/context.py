@@ -42,17 +42,6 @@ BREAKER_KEYS = (
     "self_hold_pct",
     "correction_coefficient",
 )
-# Labels of values that the policy checks compute (CheckResult.computed); unknown names fall
-# back to the plan schema's label, then to the name itself.
-COMPUTED_LABELS = {
-    "floor_price_yuan_m2": "楼面价（剩余法，元/平方米）",
-    "circuit_breaker_price_yuan": "熔断价格",
-    "circuit_breaker_range_yuan": "熔断价格区间",
-    "three_not_lower_min_yuan": "“三个不低于”最低起始价",
-    "reserve_cost_total_yuan": "收储成本合计",
-    "term_limit_years": "法定最高出让年限（年）",
-}
-
 CiteLookup = Callable[[Cite], tuple[str, str | None]]
 
 
@@ -135,7 +124,7 @@ def bool_map_rows(spec: KeySpec, value: Mapping[str, bool] | None) -> list[dict[
         text = MISSING if state is None else ("已完成" if state else "未完成")
         if spec.key == "net_land" and state is not None:
             text = "是" if state else "否"
-        rows.append({"label": sch.label(sub), "value": text})
+        rows.append({"label": sch.labels.get(sub) or sch.label(sub), "value": text})
     return rows
 
 
@@ -153,34 +142,48 @@ def field_values(plan: Plan) -> dict[str, Any]:
     return out
 
 
-def _computed_value(name: str, value: Any) -> str:
+def _computed_value(name: str, value: Any, unit: str = "") -> str:
     if isinstance(value, bool):
         return yes_no(value)
     if isinstance(value, int | float):
-        if name.endswith("_yuan_m2"):
-            return filters.price_m2_text(value)
-        if name.endswith("_yuan"):
+        if unit == "元" or (not unit and name.endswith("_yuan")):
             return filters.yuan_text(value)
-        if name.endswith("_pct"):
+        if unit == "元/平方米" or (not unit and name.endswith("_yuan_m2")):
+            return filters.price_m2_text(value)
+        if not unit and name.endswith("_pct"):
             return filters.percent_text(value)
-        if name.endswith("_m2"):
-            return filters.area_text(value)
-        return filters.number_text(value)
+        return filters.number_text(value) + unit
     if isinstance(value, dt.date):
         return filters.chinese_date(value)
     if isinstance(value, list | tuple):
-        return "、".join(_computed_value(name, v) for v in value)
+        return "、".join(_computed_value(name, v, unit) for v in value)
     if isinstance(value, Mapping):
         return "；".join(f"{k}：{_computed_value(str(k), v)}" for k, v in value.items())
     return MISSING if value is None else str(value)
 
 
+def _derived_specs() -> Mapping[str, Any]:
+    """The policy checks' definitions of computed values (label, unit, source article)."""
+    from knowledge.rules_engine.loader import load_rules
+
+    return load_rules().derived
+
+
 def computed_rows(computed: Mapping[str, Any]) -> list[dict[str, str]]:
+    """测算结果: the values the checks computed from an article (unit conversions are left
+    out: the fields already show them)."""
+    if not computed:
+        return []
     sch = schema()
+    specs = _derived_specs()
     rows = []
     for name, value in computed.items():
-        label = COMPUTED_LABELS.get(name) or (sch.label(name) if name in sch.keys else name)
-        rows.append({"label": label, "value": _computed_value(name, value)})
+        spec = specs.get(name)
+        if spec is not None and spec.doc_id is None:
+            continue
+        label = spec.label if spec is not None else sch.label(name)
+        unit = spec.unit if spec is not None else ""
+        rows.append({"label": label, "value": _computed_value(name, value, unit)})
     return rows
 
 
@@ -245,40 +248,31 @@ def reserve_cost_total(plan: Plan) -> float | None:
     return sum(parts) if parts else None
 
 
-def three_not_lower(plan: Plan) -> tuple[list[dict[str, str]], str]:
-    """The 三个不低于 comparison rows (片区综合价, 审计成本, 市场地价) and a one-line summary."""
+def three_not_lower(plan: Plan) -> tuple[dict[str, str], str]:
+    """三个不低于: for 片区综合价, 审计成本, 市场地价 whether the start price is not lower
+    (是/否/无法比较, keyed by the amount's field), and a one-line summary."""
     start = _amount(plan, "start_price_yuan")
-    rows: list[dict[str, str]] = []
+    verdicts: dict[str, str] = {}
     below: list[str] = []
-    compared = 0
+    compared: list[str] = []
     for key, label in THREE_NOT_LOWER:
         amount = _amount(plan, key)
         if amount is None or start is None:
-            verdict = "无法比较"
-        else:
-            compared += 1
-            verdict = "是" if start >= amount else "否"
-            if start < amount:
-                below.append(label)
-        rows.append(
-            {
-                "label": label,
-                "value": MISSING if amount is None else filters.yuan_text(amount),
-                "verdict": verdict,
-            }
-        )
+            verdicts[key] = "无法比较"
+            continue
+        verdicts[key] = "是" if start >= amount else "否"
+        (below if start < amount else compared).append(label)
     if start is None:
         summary = "未填写起始价，无法进行“三个不低于”比较。"
     elif below:
         summary = f"起始价低于{'、'.join(below)}。"
-    elif compared == len(THREE_NOT_LOWER):
+    elif len(compared) == len(THREE_NOT_LOWER):
         summary = "起始价不低于片区综合价、审计成本和市场地价。"
     elif compared:
-        done = "、".join(r["label"] for r in rows if r["verdict"] == "是")
-        summary = f"起始价不低于{done}；其余项目未填写，无法比较。"
+        summary = f"起始价不低于{'、'.join(compared)}；其余项目未填写，无法比较。"
     else:
         summary = "片区综合价、审计成本、市场地价均未填写，无法比较。"
-    return rows, summary
+    return verdicts, summary
 
 
 def _in_zhengzhou(jurisdiction: str | None) -> bool:
@@ -420,10 +414,10 @@ def build_context(
     )
     if doc_type == "reserve_plan":
         total = reserve_cost_total(plan)
-        rows, summary = three_not_lower(plan)
+        verdicts, summary = three_not_lower(plan)
         plan_ctx.update(
             cost_total=MISSING if total is None else filters.yuan_text(total),
-            three_not_lower=rows,
+            three_not_lower=verdicts,
             three_not_lower_summary=summary,
         )
     else:

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import uuid
+import zipfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -130,6 +131,14 @@ def _office_env(workdir: Path) -> dict[str, str]:
     return env
 
 
+def _looks_like_docx(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "word/document.xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 class PdfConverter:
     """Converts .docx to PDF; one warm LibreOffice between `start()` and `stop()`.
 
@@ -144,6 +153,7 @@ class PdfConverter:
         self._workdir: Path | None = None
         self._worker: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
+        self._reader: threading.Thread | None = None
 
     # lifecycle ------------------------------------------------------------------------
     @property
@@ -189,7 +199,8 @@ class PdfConverter:
             start_new_session=True,  # its own process group: stop() ends soffice with it
         )
         self._worker = worker
-        threading.Thread(target=self._read, args=(worker,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(worker,), daemon=True)
+        self._reader.start()
         answer = self._answer(START_TIMEOUT_S)
         if not answer or not answer.get("ready"):
             log.warning("LibreOffice converter did not start: %s", answer)
@@ -231,6 +242,11 @@ class PdfConverter:
             worker.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.wait(timeout=5)
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+            self._reader = None
+        if worker.stdout is not None:
+            worker.stdout.close()
 
     def stop(self) -> None:
         """Stop LibreOffice and remove the converter's temporary files."""
@@ -267,6 +283,9 @@ class PdfConverter:
                     src.write_bytes(docx)
                 else:
                     shutil.copyfile(docx, src)
+                if not _looks_like_docx(src):
+                    log.warning("not a .docx file; no PDF made")
+                    return None
                 dst = job / "document.pdf"
                 if self._worker is not None and self._worker.poll() is not None:
                     log.warning("LibreOffice converter had stopped; restarting it")
