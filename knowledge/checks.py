@@ -84,7 +84,7 @@ def check_plan(plan: Plan, today: dt.date | None = None, *, partial: bool = Fals
     ev = evaluate(ruleset, plan.kind, fields, place, on, partial=partial, place_name=place_name)
     result.findings = ev.findings
     result.computed = ev.computed
-    result.notes.extend(_document_notes(ruleset, ev.documents, place, on))
+    result.notes.extend(_document_notes(ruleset, plan.kind, ev.documents, place, on))
     return result
 
 
@@ -113,14 +113,18 @@ def _place(plan: Plan, result: CheckResult) -> tuple[Any, str]:
     return resolution.place, resolution.place.name
 
 
-def _document_notes(ruleset: Any, documents: set[str], place: Any, on: dt.date) -> list[str]:
+def _document_notes(
+    ruleset: Any, kind: str, documents: set[str], place: Any, on: dt.date
+) -> list[str]:
     from knowledge.corpus import load_corpus
 
     corpus = load_corpus()
     notes: list[str] = []
     for note in ruleset.period_notes:
         doc = corpus.document(note.doc_id)
-        if doc is None or place is None or not doc.governs(place) or doc.in_force(on):
+        if kind not in note.kinds or doc is None or place is None:
+            continue
+        if not doc.governs(place) or doc.in_force(on):
             continue
         notes.append(note.template.render({
             "_place": place.name, "_year": str(on.year), "_title": doc.title,

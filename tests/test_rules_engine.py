@@ -315,3 +315,8 @@ def test_coverage_lists_every_rule() -> None:
     text = resources.files("knowledge").joinpath("rules/COVERAGE.md").read_text("utf-8")
     missing = sorted({r.id.split(".")[0] for r in load_rules().rules if r.id.split(".")[0] not in text})
     assert not missing, f"rules not in COVERAGE.md: {missing}"
+
+
+def test_the_supply_plan_note_is_for_supply_plans_only() -> None:
+    assert not any("供应计划" in n for n in check("xinmi-reserve", {"jurisdiction": "郑州市金水区"}).notes)
+    assert any("供应计划" in n for n in check("xinmi-supply", {"jurisdiction": "郑州市金水区"}).notes)

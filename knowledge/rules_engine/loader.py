@@ -5,8 +5,8 @@ A rule file belongs to one document:
     doc_id: civil-code
     define: {name: <condition>, ...}          # named conditions for `use:` (optional)
     tables: {name: {label, key, article, entries: {...}}}   # lookup values (optional)
-    out_of_period_note: "<template>"          # note when the place is in scope but the date
-                                              # is outside the document's validity (optional)
+    out_of_period_note: {message: "<template>", kinds: [...]}   # note when the place is in
+                                              # scope but the date is outside the validity
     rules:
       - id: cc-public-bidding-operating-land
         article: 第三百四十七条
@@ -106,6 +106,7 @@ class PeriodNote:
     doc_id: str
     template: Template
     source: str
+    kinds: frozenset[str] = frozenset(PLAN_KINDS)
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,22 @@ def _finish(rules: list[tuple[Rule, Mapping[str, Any]]]) -> list[Rule]:
     return out
 
 
+def _period_note(name: str, doc_id: str, raw: Any) -> PeriodNote:
+    """`out_of_period_note: "<template>"` or `{message: "<template>", kinds: [...]}`."""
+    spec = raw if isinstance(raw, Mapping) else {"message": raw}
+    kinds = frozenset(spec.get("kinds") or PLAN_KINDS)
+    if not spec.get("message") or kinds - set(PLAN_KINDS):
+        raise RuleError(name, None, "out_of_period_note needs a message and known kinds")
+    try:
+        template = parse_template(str(spec["message"]))
+    except TemplateError as exc:
+        raise RuleError(name, None, f"out_of_period_note: {exc}") from None
+    unknown = set(template.names) - SPECIAL_PLACEHOLDERS
+    if unknown:
+        raise RuleError(name, None, f"out_of_period_note: unknown placeholders {sorted(unknown)}")
+    return PeriodNote(doc_id, template, name, kinds)
+
+
 def load_rules_from(files: Iterable[tuple[str, str]]) -> RuleSet:
     """Compile rule files given as (name, YAML text); `_shared.yaml` first if present."""
     files = sorted(files, key=lambda f: (f[0] != SHARED_FILE, f[0]))
@@ -374,11 +391,7 @@ def load_rules_from(files: Iterable[tuple[str, str]]) -> RuleSet:
         loader = _FileLoader(name, data, names, shared, lines)
         compiled.extend(loader.rules())
         if data.get("out_of_period_note"):
-            try:
-                notes.append(PeriodNote(loader.doc_id,
-                                        parse_template(str(data["out_of_period_note"])), name))
-            except TemplateError as exc:
-                raise RuleError(name, None, f"out_of_period_note: {exc}") from None
+            notes.append(_period_note(name, loader.doc_id, data["out_of_period_note"]))
     return RuleSet(tuple(_finish(compiled)), derived, tuple(notes), tuple(n for n, *_ in parsed))
 
 
