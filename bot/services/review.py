@@ -16,8 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.dialogue import answers_to_plan
+from bot.dialogue.display import show_value
 from bot.errors import BadInput, LandbotError
-from bot.plan import KIND_LABELS
+from bot.plan import KIND_LABELS, schema
 from bot.services import engine
 from bot.services.errors import DraftNotFound
 from bot.services.results import DraftSummary
@@ -30,6 +31,10 @@ from storage.sqltypes import utcnow
 MAX_COMMENT = 1000
 REVIEW_ROLES = frozenset({"reviewer", "admin"})
 DECISION_LABELS = {"approved": "同意", "returned": "退回修改"}
+SUMMARY_KEYS = (
+    "jurisdiction", "area_m2", "land_use", "supply_method", "reserve_mode", "start_price_yuan",
+    "compensation_cost_yuan", "handler",
+)  # fmt: skip
 COMMENT_MODE = "rc:"  # chat mode while a reviewer types the comment of a return
 
 
@@ -72,17 +77,10 @@ def _summary_lines(draft: Draft) -> str:
     answers = state.answers
     label = KIND_LABELS.get(draft.kind, draft.kind)
     lines = [f"{label}《{draft.title or '未命名'}》（编号 {draft.id}）"]
-    for key, name in (
-        ("jurisdiction", "所在地"),
-        ("area_m2", "面积（平方米）"),
-        ("land_use", "用途"),
-        ("planned_use", "规划用途"),
-        ("supply_method", "供应方式"),
-        ("reserve_mode", "储备方式"),
-        ("start_price_yuan", "起始价（元）"),
-    ):
-        if answers.get(key) not in (None, ""):
-            lines.append(f"{name}：{answers[key]}")
+    specs = schema().keys
+    for key in SUMMARY_KEYS:
+        if answers.get(key) not in (None, "") and key in specs:
+            lines.append(f"{specs[key].label}：{show_value(specs[key], answers[key])}")
     return "\n".join(lines)
 
 

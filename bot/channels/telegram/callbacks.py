@@ -17,18 +17,18 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64
 _PATTERNS = {
-    "d": re.compile(r"d:(\d{1,10}):(\d{1,10}):([a-z]{1,3}:[a-z0-9_.:]{1,37})"),
-    "m": re.compile(r"m:(\d{1,10})"),
-    "g": re.compile(r"g:(\d{1,10})"),
-    "sb": re.compile(r"sb:(\d{1,10})"),
-    "r": re.compile(r"r:(\d{1,10})"),
-    "x": re.compile(r"x:(\d{1,10})"),
-    "xy": re.compile(r"xy:(\d{1,10})"),
-    "nv": re.compile(r"nv:(\d{1,10})"),
-    "dl": re.compile(r"dl:(\d{1,10})"),
-    "rv": re.compile(r"rv:(\d{1,10}):(\d{1,10}):([ar])"),
-    "fa": re.compile(r"fa:(\d{1,4}):(.{1,40})"),
-    "p": re.compile(r"p:([a-z_]{1,40}):([a-z0-9_]{1,16})"),
+    "d": re.compile(r"d:(\d{1,10}):(\d{1,10}):([a-z]{1,3}:[a-z0-9_.:]{1,37})", re.ASCII),
+    "m": re.compile(r"m:(\d{1,10})", re.ASCII),
+    "g": re.compile(r"g:(\d{1,10})", re.ASCII),
+    "sb": re.compile(r"sb:(\d{1,10})", re.ASCII),
+    "r": re.compile(r"r:(\d{1,10})", re.ASCII),
+    "x": re.compile(r"x:(\d{1,10})", re.ASCII),
+    "xy": re.compile(r"xy:(\d{1,10})", re.ASCII),
+    "nv": re.compile(r"nv:(\d{1,10})", re.ASCII),
+    "dl": re.compile(r"dl:(\d{1,10})", re.ASCII),
+    "rv": re.compile(r"rv:(\d{1,10}):(\d{1,10}):([ar])", re.ASCII),
+    "fa": re.compile(r"fa:(\d{1,4}):(.{1,40})", re.ASCII),
+    "p": re.compile(r"p:([a-z_]{1,40}):([a-z0-9_]{1,16})", re.ASCII),
 }
 PREFIX_PATTERN = r"^(?:" + "|".join(sorted(_PATTERNS, key=len, reverse=True)) + "):"
 

@@ -1,0 +1,203 @@
+"""Handler-level tests: updates built by hand, processed by the real Application in-process,
+replies read from the local Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot import services
+from bot.channels.telegram import app as app_module
+from bot.channels.telegram import texts
+from bot.services import users
+from bot.settings import load_settings
+from storage.db import Database
+from tests.telegram.fake_api import SentMessage
+from tests.telegram.server import FakeBotServer
+
+PLANS = Path(__file__).parent / "data" / "plans"
+DEPT = "郑州市土地储备中心"
+
+
+class Env:
+    def __init__(self, app: Application, server: FakeBotServer) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.server = server
+
+    @property
+    def db(self) -> Database:
+        return self.app.bot_data[app_module.RUNTIME_KEY].database  # type: ignore[no-any-return]
+
+    async def _process(self, update: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def say(self, user_id: int, text: str) -> list[SentMessage]:
+        before = len(self.sent(user_id))
+        await self._process(self.server.call(lambda: self.server.api.send_text(user_id, text)))
+        return self.sent(user_id)[before:]
+
+    async def press(self, user_id: int, msg: SentMessage, label_or_data: str,
+                    raw: bool = False) -> list[SentMessage]:  # fmt: skip
+        data = label_or_data if raw else msg.button_data(label_or_data)
+        before = len(self.sent(user_id))
+        update = self.server.call(
+            lambda: self.server.api.press(user_id, msg.chat_id, msg.message_id, data)
+        )
+        await self._process(update)
+        return self.sent(user_id)[before:]
+
+    def sent(self, user_id: int) -> list[SentMessage]:
+        self.server.call(lambda: self.server.api.user(user_id))
+        return self.server.call(lambda: list(self.server.api.chats[user_id].sent))
+
+    def answers(self, user_id: int) -> list[str]:
+        return self.server.call(
+            lambda: [
+                r["answer"]["text"] or ""
+                for r in self.server.api.callbacks.values()
+                if r["chat_id"] == user_id and r["answer"] is not None
+            ]
+        )
+
+    def person(self, ext: int, role: str = "clerk", name: str = "") -> users.User:
+        inv = users.invite(self.db, role=role, department=DEPT)
+        self.server.call(lambda: self.server.api.user(ext, name or f"用户{ext}"))
+        return users.register(
+            self.db, channel="telegram", external_id=ext, display_name=name or f"用户{ext}",
+            code_text=inv.code,
+        ).user  # fmt: skip
+
+
+@pytest.fixture
+async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
+    monkeypatch.setattr(app_module, "protect_token", lambda token: None)  # keep pytest's logs
+    monkeypatch.setenv("LANDBOT_TELEGRAM_RATE_LIMIT", "0")
+    server = FakeBotServer()
+    server.start()
+    settings = load_settings({"LANDBOT_DATA_DIR": str(tmp_path), **server.env()})
+    application = app_module.build_application(settings)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    try:
+        yield Env(application, server)
+    finally:
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+        server.stop()
+
+
+async def test_procedure_asks_only_what_the_advisor_needs(env: Env) -> None:
+    env.person(100)
+    (first,) = await env.say(100, texts.PROCEDURE)
+    assert "程序判定" in first.text and "哪个县" in first.text
+    typed = {"哪个县": "新密市", "几个意向": "1", "面积": "30亩"}
+    msgs = await env.say(100, "新密市")
+    for _ in range(15):
+        last = msgs[-1]
+        if "地块程序判定" in last.text or "判定日期" in last.text:
+            break
+        if last.buttons:
+            msgs = await env.press(100, last, last.buttons[0][0][0])
+            assert any("已选" in m.text for m in env.sent(100)[-5:]) or msgs
+        else:
+            reply = next((v for k, v in typed.items() if k in last.text), "是")
+            msgs = await env.say(100, reply)
+    else:
+        raise AssertionError("程序判定 did not finish: " + msgs[-1].text)
+    checklist = "\n".join(m.text for m in msgs)
+    assert "新密市" in checklist and "《" in checklist
+    # the question's buttons are dead once 程序判定 is over
+    pressed = [m for m in env.sent(100) if m.buttons]
+    if pressed:
+        assert await env.press(100, pressed[0], pressed[0].buttons[0][0][1], raw=True) == []
+        assert "失效" in env.answers(100)[-1]
+
+
+async def test_returned_plan_reaches_the_clerk_with_the_comment(env: Env) -> None:
+    clerk = env.person(201, name="李经办")
+    env.person(202, "reviewer", name="王审核")
+    reply = services.import_plan(
+        env.db, clerk.id, (PLANS / "jiaozuo-supply.yaml").read_bytes(), filename="p.yaml"
+    )
+    assert reply.draft is not None
+    listing = await env.say(201, texts.MY_DRAFTS)
+    entry = listing[-1]
+    assert "提交审核" in [lbl for row in entry.buttons for lbl, _ in row]
+    await env.press(201, entry, "提交审核")
+    card = next(m for m in env.sent(202) if "待审核" in m.text)
+    approve = card.button_data("通过")
+    prompt = await env.press(202, card, "退回")
+    assert "修改意见" in prompt[-1].text
+    before = len(env.sent(201))
+    recorded = await env.say(202, "起始价低于评估价，请复核")
+    assert "退回修改" in recorded[0].text
+    note = env.sent(201)[before:]
+    assert "退回修改" in note[0].text and "起始价低于评估价" in note[0].text
+    assert note[0].buttons == [[("继续填写", f"r:{reply.draft.id}")]]
+    # the old card's buttons no longer decide anything
+    await env.press(202, card, approve, raw=True)
+    assert "不在待审核状态" in env.answers(202)[-1]
+    assert services.get_draft(env.db, clerk.id, reply.draft.id).status == "returned"
+
+
+async def test_disabled_user_and_strangers_get_no_menu(env: Env) -> None:
+    person = env.person(300)
+    users.disable(env.db, person.id)
+    (msg,) = await env.say(300, "/start")
+    assert "停用" in msg.text and msg.keyboard == []
+    (msg,) = await env.say(301, texts.MY_DRAFTS)
+    assert "邀请码" in msg.text
+    assert await env.say(301, "<script>") != []  # answered with the prompt, no error
+
+
+async def test_commands_help_cancel_and_unknown(env: Env) -> None:
+    env.person(400)
+    (msg,) = await env.say(400, "/help")
+    assert "使用说明" in msg.text and msg.keyboard[0] == [texts.NEW_RESERVE, texts.NEW_SUPPLY]
+    started = await env.say(400, "/new_reserve")
+    assert any("第 1/" in m.text for m in started)
+    (msg,) = await env.say(400, "/cancel")
+    assert "已保存" in msg.text
+    (msg,) = await env.say(400, "/nonsense")
+    assert "没有这个命令" in msg.text
+    (msg,) = await env.say(400, "/review")
+    assert "审核人" in msg.text  # a clerk has nothing to review
+
+
+async def test_delete_asks_first(env: Env) -> None:
+    clerk = env.person(500)
+    started = services.start_draft(env.db, clerk.id, "reserve_plan")
+    assert started.draft is not None
+    entry = (await env.say(500, texts.MY_DRAFTS))[-1]
+    confirm = (await env.press(500, entry, "删除"))[-1]
+    assert "确定删除" in confirm.text
+    done = await env.press(500, confirm, "确定删除")
+    assert "已删除" in done[-1].text
+    assert services.list_drafts(env.db, clerk.id) == []
+    # pressing 继续填写 of the deleted draft is refused politely
+    await env.press(500, entry, "继续填写")
+    assert "找不到" in env.answers(500)[-1]
+
+
+async def test_a_failure_tells_the_user_their_answers_are_saved(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.person(600)
+    await env.say(600, texts.NEW_SUPPLY)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services.drafting, "handle_message", broken)
+    from bot.channels.telegram.handlers import dialogue
+
+    monkeypatch.setattr(dialogue.drafting, "handle_message", broken)
+    msgs = await env.say(600, "某项目")
+    assert msgs and "已填写的内容都已保存" in msgs[-1].text
