@@ -10,9 +10,12 @@ and `missing` (what the advisor still needs, each with its question).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import BadInput
+
+if TYPE_CHECKING:
+    from knowledge.procedure.result import ProcedureResult
 
 
 def extract_parcel_facts(question: str) -> dict[str, Any] | None:
@@ -29,8 +32,11 @@ def extract_parcel_facts(question: str) -> dict[str, Any] | None:
     return out
 
 
-def procedure_for_question(question: str, as_of: dt.date | None = None) -> dict[str, Any] | None:
-    """The `procedure` object of CONTRACT §4 when the question describes a parcel, else None.
+def advice_for_question(
+    question: str, as_of: dt.date | None = None
+) -> tuple[ProcedureResult, dict[str, Any]] | None:
+    """The advisor's result and the facts read from the question, or None when the question
+    does not describe a parcel.
 
     A date in the question ("2024年") decides which rules were in force; otherwise `as_of`,
     otherwise today.
@@ -56,6 +62,19 @@ def procedure_for_question(question: str, as_of: dt.date | None = None) -> dict[
     except BadInput:
         fields.pop("jurisdiction", None)
         result = advise_fields(fields, when)
+    return result, fields
+
+
+def procedure_for_question(question: str, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """The `procedure` object of CONTRACT §4 when the question describes a parcel, else None."""
+    advice = advice_for_question(question, as_of)
+    if advice is None:
+        return None
+    return procedure_object(*advice)
+
+
+def procedure_object(result: ProcedureResult, fields: dict[str, Any]) -> dict[str, Any]:
+    """The advisor's JSON object plus the `facts` read from the question."""
     out = result.to_json()
     out["facts"] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}
     return out

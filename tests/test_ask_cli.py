@@ -106,23 +106,17 @@ def test_a_parcel_question_carries_the_procedure(capsys: pytest.CaptureFixture[s
     assert "【办理程序】" in out and "新密市" in out
 
 
-def test_render_procedure_prints_any_shape() -> None:
-    from bot.commands.ask import render_procedure
+def test_the_human_answer_prints_the_advisors_checklist(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`ask` and `procedure` print the same checklist for the same parcel."""
+    from knowledge.parcel_question import advice_for_question
+    from knowledge.procedure import render_checklist
 
-    lines = render_procedure(
-        {
-            "jurisdiction": {"name": "新密市", "chain": ["河南省", "郑州市", "新密市"]},
-            "reserve": {"mode": "征收储备", "steps": [{"title": "申请", "actor": "乡镇", "cite": {
-                "doc_id": "xinmi-reserve-opinion", "article": "三（二）2"}}]},
-            "supply": {"methods": ["挂牌出让"], "rules": [{"text": "规则", "cite": None}]},
-            "preconditions": [{"item": "净地", "cite": {"doc_id": "jiaozuo-2025-1",
-                                                       "article": "（十八）"}}],
-            "notes": ["一条说明"],
-            "missing": [{"key": "area_m2", "question": "面积多大？"}],
-        }
-    )  # fmt: skip
-    text = "\n".join(lines)
-    for expected in ("征收储备", "申请（乡镇）〔xinmi-reserve-opinion 三（二）2〕", "挂牌出让",
-                     "净地〔jiaozuo-2025-1 （十八）〕", "一条说明", "面积多大？"):  # fmt: skip
-        assert expected in text
-    assert render_procedure({}) == ["【办理程序】"]
+    question = "焦作有块存量工业用地以前做过考古，两家企业都想要"
+    advice = advice_for_question(question)
+    assert advice is not None
+    assert main(["ask", question]) == 0
+    out = capsys.readouterr().out
+    assert render_checklist(advice[0]) in out
+    assert "协议出让" in out and "第三百四十七条" in out

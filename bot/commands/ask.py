@@ -37,28 +37,37 @@ def run(args: argparse.Namespace) -> int:
 
     question = args.question or ""
     result = search(question, jurisdiction=args.jurisdiction, k=args.k)
-    procedure = _procedure(question, result)
+    advice = _procedure(question)
     if args.json:
+        procedure = advice[0] if advice else None
         print(json.dumps(to_json(question, result, procedure), ensure_ascii=False, indent=2))
     else:
-        print(render(question, result, procedure))
+        print(render(question, result, advice[1] if advice else None))
     return 0
 
 
-def _procedure(question: str, result: SearchResult) -> dict[str, Any] | None:
-    """The procedure object when the question describes a parcel; never fails the question."""
+def _procedure(question: str) -> tuple[dict[str, Any], str] | None:
+    """The procedure object and its checklist when the question describes a parcel.
+
+    Never fails the question: a parcel the advisor cannot place leaves the answers standing.
+    """
     from bot.errors import LandbotError
     from knowledge.search import MAX_QUESTION_CHARS
 
     text = question.strip()
     if not text or len(text) > MAX_QUESTION_CHARS:
         return None
-    from knowledge.parcel_question import procedure_for_question
+    from knowledge.parcel_question import advice_for_question, procedure_object
+    from knowledge.procedure import render_checklist
 
     try:
-        return procedure_for_question(text)
-    except LandbotError:  # a parcel the advisor cannot place: the answers still stand
+        advice = advice_for_question(text)
+    except LandbotError:
         return None
+    if advice is None:
+        return None
+    result, fields = advice
+    return procedure_object(result, fields), render_checklist(result)
 
 
 # ------------------------------------------------------------------------------- JSON
@@ -98,7 +107,7 @@ def _answer(hit: Hit) -> dict[str, Any]:
 # ------------------------------------------------------------------------------- text
 
 
-def render(question: str, result: SearchResult, procedure: dict[str, Any] | None) -> str:
+def render(question: str, result: SearchResult, checklist: str | None = None) -> str:
     """The human answer: each article as 《title》label, its text quoted, a one-line gist."""
     lines = [f"问题：{question.strip()}"]
     if result.jurisdiction is not None:
@@ -119,53 +128,8 @@ def render(question: str, result: SearchResult, procedure: dict[str, Any] | None
             lines.append(f"   > {paragraph}")
         if hit.gist:
             lines.append(f"   要点：{hit.gist}")
-    if procedure:
+    if checklist:
         lines.append("")
-        lines.extend(render_procedure(procedure))
+        lines.append("【办理程序】")
+        lines.append(checklist)
     return "\n".join(lines)
-
-
-def _cite(item: Any) -> str:
-    if isinstance(item, dict) and item.get("doc_id"):
-        return f"〔{item['doc_id']} {item.get('article', '')}〕".replace(" 〕", "〕")
-    return ""
-
-
-def _entry(item: Any, *keys: str) -> str:
-    """One list item of the procedure: its text and its citation, whatever its shape."""
-    if not isinstance(item, dict):
-        return str(item)
-    text = next((str(item[k]) for k in keys if item.get(k)), "")
-    actor = f"（{item['actor']}）" if item.get("actor") else ""
-    return f"{text}{actor}{_cite(item.get('cite'))}"
-
-
-def render_procedure(procedure: dict[str, Any]) -> list[str]:
-    """The procedure checklist (CONTRACT §4 `procedure` object), printed generically."""
-    lines = ["【办理程序】"]
-    place = procedure.get("jurisdiction") or {}
-    if place.get("chain") or place.get("name"):
-        lines.append(f"辖区：{' › '.join(place.get('chain') or [place.get('name', '')])}")
-    reserve = procedure.get("reserve") or {}
-    if reserve.get("mode"):
-        lines.append(f"储备方式：{reserve['mode']}")
-    if reserve.get("steps"):
-        lines.append("步骤：")
-        for n, step in enumerate(reserve["steps"], 1):
-            lines.append(f"  {n}. {_entry(step, 'title', 'text')}")
-    supply = procedure.get("supply") or {}
-    if supply.get("methods"):
-        lines.append(f"供应方式：{'、'.join(str(m) for m in supply['methods'])}")
-    for rule in supply.get("rules") or []:
-        lines.append(f"  - {_entry(rule, 'text')}")
-    if procedure.get("preconditions"):
-        lines.append("前置条件：")
-        for item in procedure["preconditions"]:
-            lines.append(f"  - {_entry(item, 'item', 'text')}")
-    for key, label in (("missing", "还需了解"), ("notes", "说明")):
-        items = procedure.get(key) or []
-        if items:
-            lines.append(f"{label}：")
-            for item in items:
-                lines.append(f"  - {_entry(item, 'question', 'text', 'item', 'label')}")
-    return lines
