@@ -320,3 +320,58 @@ def test_coverage_lists_every_rule() -> None:
 def test_the_supply_plan_note_is_for_supply_plans_only() -> None:
     assert not any("供应计划" in n for n in check("xinmi-reserve", {"jurisdiction": "郑州市金水区"}).notes)
     assert any("供应计划" in n for n in check("xinmi-supply", {"jurisdiction": "郑州市金水区"}).notes)
+
+
+def _value_strategy(spec):  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    lo = spec.min if spec.min is not None else (spec.min_excl or 0) + 0.01
+    hi = spec.max if spec.max is not None else 1e6
+    if spec.type == "int":
+        return st.integers(int(max(lo, 0)), int(min(hi, 1000)))
+    if spec.type in ("area_m2", "money_yuan", "price_yuan_m2", "pct", "ratio", "float"):
+        return st.floats(lo, min(hi, 1e9), allow_nan=False)
+    if spec.type == "bool":
+        return st.booleans()
+    if spec.type == "date":
+        return st.dates(dt.date(1985, 1, 1), dt.date(2030, 12, 31))
+    if spec.type == "choice":
+        return st.sampled_from(spec.choices)
+    if spec.type == "bool_map":
+        return st.dictionaries(st.sampled_from(spec.subkeys), st.booleans())
+    if spec.type == "flag_text":
+        return st.one_of(st.booleans(), st.text(min_size=1, max_size=5).filter(str.strip))
+    return st.text(min_size=1, max_size=8).filter(str.strip)
+
+
+def test_random_plans_never_crash_and_always_cite_existing_articles() -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from bot.plan import Plan
+    from knowledge.corpus import load_corpus
+
+    places = ["郑州市金水区", "新密市", "焦作市山阳区", "云南省昆明市嵩明县", "上街区", "北京市朝阳区"]
+
+    @st.composite
+    def plans(draw):  # type: ignore[no-untyped-def]
+        kind = draw(st.sampled_from(["reserve_plan", "supply_plan"]))
+        specs = [s for s in schema().keys_for(kind) if s.key != "jurisdiction"]
+        chosen = draw(st.lists(st.sampled_from(specs), unique_by=lambda s: s.key, max_size=25))
+        fields = {s.key: draw(_value_strategy(s)) for s in chosen}
+        fields["jurisdiction"] = draw(st.sampled_from(places))
+        return Plan(kind, fields), draw(st.booleans())
+
+    corpus = load_corpus()
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(plans())
+    def run(case):  # type: ignore[no-untyped-def]
+        plan, partial = case
+        result = check_plan(plan, partial=partial)
+        for f in result.findings:
+            assert corpus.article(f.cite.doc_id, f.cite.article) is not None
+            assert "{" not in f.message
+        assert result.passed == (not any(f.severity == "error" for f in result.findings))
+
+    run()
