@@ -4,12 +4,15 @@ and the cross-rule mechanisms (reference, relax, replace, suppress)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 from bot.errors import BadInput
-from bot.plan import schema
+from bot.plan import KeySpec, Plan, schema
 from knowledge.checks import check_plan
 from knowledge.rules_engine import RuleError, load_rules, load_rules_from
 from knowledge.rules_engine.conditions import Compiler, Context
@@ -322,8 +325,7 @@ def test_the_supply_plan_note_is_for_supply_plans_only() -> None:
     assert any("供应计划" in n for n in check("xinmi-supply", {"jurisdiction": "郑州市金水区"}).notes)
 
 
-def _value_strategy(spec):  # type: ignore[no-untyped-def]
-    from hypothesis import strategies as st
+def _value_strategy(spec: KeySpec) -> SearchStrategy[Any]:
 
     lo = spec.min if spec.min is not None else (spec.min_excl or 0) + 0.01
     hi = spec.max if spec.max is not None else 1e6
@@ -346,15 +348,13 @@ def _value_strategy(spec):  # type: ignore[no-untyped-def]
 
 def test_random_plans_never_crash_and_always_cite_existing_articles() -> None:
     from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
 
-    from bot.plan import Plan
     from knowledge.corpus import load_corpus
 
     places = ["郑州市金水区", "新密市", "焦作市山阳区", "云南省昆明市嵩明县", "上街区", "北京市朝阳区"]
 
     @st.composite
-    def plans(draw):  # type: ignore[no-untyped-def]
+    def plans(draw: st.DrawFn) -> tuple[Plan, bool]:
         kind = draw(st.sampled_from(["reserve_plan", "supply_plan"]))
         specs = [s for s in schema().keys_for(kind) if s.key != "jurisdiction"]
         chosen = draw(st.lists(st.sampled_from(specs), unique_by=lambda s: s.key, max_size=25))
@@ -366,7 +366,7 @@ def test_random_plans_never_crash_and_always_cite_existing_articles() -> None:
 
     @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(plans())
-    def run(case):  # type: ignore[no-untyped-def]
+    def run(case: tuple[Plan, bool]) -> None:
         plan, partial = case
         result = check_plan(plan, partial=partial)
         for f in result.findings:
