@@ -15,7 +15,8 @@ from bot.errors import BadInput
 from bot.plan import KeySpec, Plan, schema
 from knowledge.checks import check_plan
 from knowledge.rules_engine import RuleError, load_rules, load_rules_from
-from knowledge.rules_engine.conditions import Compiler, Context
+from knowledge.rules_engine.compiler import Compiler
+from knowledge.rules_engine.conditions import Context
 from knowledge.rules_engine.loader import Names
 from knowledge.rules_engine.template import parse_template
 from knowledge.rules_engine.validate import validate_rules, validate_ruleset

@@ -39,14 +39,8 @@ from typing import Any
 import yaml
 
 from bot.plan import PLAN_KINDS, schema
-from knowledge.rules_engine.conditions import (
-    All,
-    Compiler,
-    Cond,
-    CondError,
-    Present,
-    Ref,
-)
+from knowledge.rules_engine.compiler import Compiler
+from knowledge.rules_engine.conditions import All, Cond, CondError, Present, Ref
 from knowledge.rules_engine.derived import BUILTIN, Derived, Table
 from knowledge.rules_engine.template import Template, TemplateError, parse_template
 
