@@ -376,3 +376,16 @@ def test_random_plans_never_crash_and_always_cite_existing_articles() -> None:
         assert result.passed == (not any(f.severity == "error" for f in result.findings))
 
     run()
+
+
+def test_kb_validate_reports_a_rule_file_that_does_not_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from knowledge.rules_engine import validate as rv
+    from knowledge.validate import run_all
+
+    broken = RULE.replace("le: [term_years, 70]", "le: [term_yeras, 70]")
+    monkeypatch.setattr(rv, "rule_files", lambda: [("broken.yaml", broken)])
+    problems = [p for p in run_all() if "broken.yaml" in p.file]
+    assert len(problems) == 1
+    assert problems[0].line == 4 and "term_yeras" in problems[0].message
