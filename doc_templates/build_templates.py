@@ -115,16 +115,13 @@ class Builder:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         tbl_pr = table._tbl.tblPr
-        width = OxmlElement("w:tblW")
-        width.set(qn("w:w"), str(int(sum(widths_mm) * 56.6929)))
-        width.set(qn("w:type"), "dxa")
-        old = tbl_pr.find(qn("w:tblW"))
-        if old is not None:
+        for old in tbl_pr.findall(qn("w:tblW")):
             tbl_pr.remove(old)
+        width = OxmlElement("w:tblW")
+        width.set(qn("w:w"), str(round(sum(widths_mm) * 1440 / 25.4)))
+        width.set(qn("w:type"), "dxa")
         tbl_pr.append(width)
-        layout_el = OxmlElement("w:tblLayout")
-        layout_el.set(qn("w:type"), "fixed")
-        tbl_pr.append(layout_el)
+        layout.order_children(tbl_pr, layout.TBLPR_ORDER)
         for i, w in enumerate(widths_mm):
             table.columns[i].width = Mm(w)
             for cell in table.columns[i].cells:
@@ -284,7 +281,7 @@ def reserve_plan() -> bytes:
     )
     b.h2("（一）“三个不低于”比较")
     b.grid_table(
-        ("比较项目", "金额", "起始价是否不低于"),
+        ("比较项目", "金额", "起始价不低于"),
         [
             (label, "{{ " + key + " }}", "{{ three_not_lower." + key + " }}")
             for key, label in THREE_NOT_LOWER
@@ -441,7 +438,7 @@ def approval_memo() -> bytes:
     b = Builder("approval_memo", draft_header=False)
     b.title("{{ doc_title }}")
     b.doc.paragraphs[-1].paragraph_format.space_after = Pt(12)  # the form fits one page
-    widths = (36, 42, 36, 42)
+    widths = (34, 50, 26, 46)
     table = b._table(7, widths)
     rows = table.rows
     b._cell(rows[0].cells[0], "呈报单位", "表格栏目")

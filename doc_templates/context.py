@@ -309,10 +309,20 @@ def doc_title(plan: Plan, doc_type: str) -> str:
     return "\n".join(filters.title_lines(title, TITLE_CHARS_PER_LINE, keep_end=len(label)))
 
 
+def join_place(jurisdiction: str, location: str) -> str:
+    """郑州市金水区 + 金水区北三环南 → 郑州市金水区北三环南 (no repeated place names)."""
+    if jurisdiction in location:
+        return location
+    for size in range(min(len(jurisdiction), len(location)), 1, -1):
+        if location.startswith(jurisdiction[-size:]):
+            return jurisdiction[:-size] + location
+    return jurisdiction + location
+
+
 def _place(plan: Plan, values: Mapping[str, Any]) -> str:
     where, location = plan.get("jurisdiction"), plan.get("location")
-    if location and where and str(where) not in str(location):
-        return f"{values['jurisdiction']}{values['location']}"
+    if location and where:
+        return join_place(str(values["jurisdiction"]), str(values["location"]))
     return str(values["location"] if location else values["jurisdiction"])
 
 
@@ -382,8 +392,8 @@ def build_context(
         "findings": finding_rows(findings, lookup),
         "review_summary": review_summary(findings),
         "provenance": (
-            f"知识库版本：{kb_version}；生成时间：{filters.chinese_datetime(generated_at)}；"
-            "本文件由 landbot 根据填报内容生成。"
+            f"landbot 生成　知识库版本：{kb_version}　生成时间："
+            f"{filters.chinese_datetime(generated_at)}"
         ),
     }
     if doc_type == "approval_memo":

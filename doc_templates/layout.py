@@ -89,9 +89,7 @@ STYLES = (
     StyleSpec("GwMemoSign", "呈报单签署", BODY_FONT, 12, "right", line_pt=17, right_indent_chars=2),
     StyleSpec("GwDraft", "草稿标记", H1_FONT, 16, "right", line_pt=None, color="C00000"),
     StyleSpec("GwPageNumber", "页码", PAGE_NUMBER_FONT, 14, "right", line_pt=None),
-    StyleSpec(
-        "GwProvenance", "溯源信息", BODY_FONT, 10.5, "left", line_pt=None, space_before_pt=14
-    ),
+    StyleSpec("GwProvenance", "溯源信息", BODY_FONT, 10.5, "left", line_pt=None, space_before_pt=6),
 )
 
 
@@ -206,15 +204,28 @@ _PPR_ORDER = [
 ]  # fmt: skip
 
 
-def _order_ppr(ppr: BaseOxmlElement) -> None:
+TBLPR_ORDER = [
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription", "tblPrChange",
+]  # fmt: skip
+
+
+def order_children(element: BaseOxmlElement, order: list[str]) -> None:
+    """Sort an element's children into the schema order Word insists on."""
+
     def rank(el: BaseOxmlElement) -> int:
         local = el.tag.split("}")[1]
-        return _PPR_ORDER.index(local) if local in _PPR_ORDER else len(_PPR_ORDER)
+        return order.index(local) if local in order else len(order)
 
-    children = sorted(ppr, key=rank)
+    children = sorted(element, key=rank)
     for child in children:
-        ppr.remove(child)
-        ppr.append(child)
+        element.remove(child)
+        element.append(child)
+
+
+def _order_ppr(ppr: BaseOxmlElement) -> None:
+    order_children(ppr, _PPR_ORDER)
 
 
 def declare_fonts(doc: DocxDocument) -> None:

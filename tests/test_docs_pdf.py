@@ -39,7 +39,7 @@ def document(name: str, doc_type: str, *findings: Finding) -> bytes:
 
 def pdf_text(data: bytes) -> str:
     exe = require_pdftotext()
-    done = subprocess.run([exe, "-", "-"], input=data, capture_output=True, check=True)
+    done = subprocess.run([exe, "-raw", "-", "-"], input=data, capture_output=True, check=True)
     return "".join(done.stdout.decode("utf-8").split())  # no wrapping, no spaces
 
 

@@ -22,7 +22,7 @@ from lxml import etree
 from bot.errors import BadInput
 from bot.plan import Plan, load_plan_file, plan_from_mapping, schema
 from doc_templates import filters
-from doc_templates.context import MISSING, ReviewInfo, bool_map_rows, format_value
+from doc_templates.context import MISSING, ReviewInfo, bool_map_rows, format_value, join_place
 from doc_templates.render import (
     default_filename,
     jinja_env,
@@ -325,7 +325,7 @@ def test_headings_use_their_styles() -> None:
     assert all(re.match(r"^[一二三四五六七八九十]+、", t) for t in by_style["一级标题"])
     assert all(t.startswith("（") for t in by_style["二级标题"])
     assert by_style["一级标题"][0] == "一、地块基本情况"
-    assert by_style["溯源信息"][0].startswith("知识库版本：kb-")
+    assert re.search(r"知识库版本：kb-[0-9a-f]{12}", by_style["溯源信息"][0])
     assert "生成时间：2026年6月18日 9:05" in by_style["溯源信息"][0]
 
 
@@ -375,6 +375,18 @@ def test_safe_filename_is_valid_everywhere(stem: str) -> None:
 @pytest.mark.parametrize("stem", ["CON", "nul", "Com1.txt", "LPT9 "])
 def test_reserved_windows_names_are_avoided(stem: str) -> None:
     assert not RESERVED.match(safe_filename(stem, ".docx").removesuffix(".docx"))
+
+
+@pytest.mark.parametrize(
+    ("where", "location", "joined"),
+    [
+        ("郑州市金水区", "金水区北三环南", "郑州市金水区北三环南"),
+        ("新密市", "新密市青屏街道", "新密市青屏街道"),
+        ("焦作市", "解放区某路", "焦作市解放区某路"),
+    ],
+)
+def test_place_names_are_not_repeated(where: str, location: str, joined: str) -> None:
+    assert join_place(where, location) == joined
 
 
 def test_filters_feed_the_documents() -> None:
