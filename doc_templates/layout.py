@@ -67,21 +67,30 @@ class StyleSpec:
     right_indent_chars: float = 0
     left_indent_chars: float = 0
     color: str | None = None
+    char_spacing_twips: int = 0  # letter spacing (w:spacing in rPr), twentieths of a point
+
+
+# 28 characters of 3号 (16 pt) need 448 pt but the 版心 is 156 mm = 442.2 pt wide: tighten
+# each character by 0.25 pt so that a line holds exactly 28 (GB/T 9704: 22 lines × 28).
+BODY_SPACING = -5
+
+
+def _heading(style_id: str, name: str, font: str, level: int) -> StyleSpec:
+    return StyleSpec(
+        style_id, name, font, 16, indent_chars=2, outline_level=level, keep_with_next=True,
+        char_spacing_twips=BODY_SPACING,
+    )  # fmt: skip
 
 
 STYLES = (
     StyleSpec("GwTitle", "公文标题", TITLE_FONT, 22, "center", line_pt=35, space_after_pt=28.9),
-    StyleSpec("GwBody", "公文正文", BODY_FONT, 16, indent_chars=2),
+    StyleSpec("GwBody", "公文正文", BODY_FONT, 16, indent_chars=2, char_spacing_twips=BODY_SPACING),
+    _heading("GwH1", "一级标题", H1_FONT, 0),
+    _heading("GwH2", "二级标题", H2_FONT, 1),
+    _heading("GwH3", "三级标题", BODY_FONT, 2),
     StyleSpec(
-        "GwH1", "一级标题", H1_FONT, 16, indent_chars=2, outline_level=0, keep_with_next=True
+        "GwSign", "落款", BODY_FONT, 16, "right", right_indent_chars=4, char_spacing_twips=-5
     ),
-    StyleSpec(
-        "GwH2", "二级标题", H2_FONT, 16, indent_chars=2, outline_level=1, keep_with_next=True
-    ),
-    StyleSpec(
-        "GwH3", "三级标题", BODY_FONT, 16, indent_chars=2, outline_level=2, keep_with_next=True
-    ),
-    StyleSpec("GwSign", "落款", BODY_FONT, 16, "right", right_indent_chars=4),
     StyleSpec("GwTable", "表格文字", BODY_FONT, 14, "left", line_pt=22),
     StyleSpec("GwTableLabel", "表格栏目", BODY_FONT, 14, "center", line_pt=22),
     StyleSpec("GwTableHead", "表格标题行", H1_FONT, 14, "center", line_pt=22),
@@ -154,7 +163,13 @@ def add_style(doc: DocxDocument, spec: StyleSpec) -> BaseStyle:
     if spec.color:
         font.color.rgb = RGBColor.from_string(spec.color)
     latin = PAGE_NUMBER_FONT if spec.font == PAGE_NUMBER_FONT else LATIN_FONT
-    set_fonts(style.element.get_or_add_rPr(), spec.font, latin)
+    rpr = style.element.get_or_add_rPr()
+    set_fonts(rpr, spec.font, latin)
+    if spec.char_spacing_twips:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(spec.char_spacing_twips))
+        rpr.append(spacing)
+        order_children(rpr, _RPR_ORDER)
     pf = style.paragraph_format
     pf.alignment = {
         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -204,6 +219,13 @@ _PPR_ORDER = [
 ]  # fmt: skip
 
 
+_RPR_ORDER = [
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
+    "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+    "specVanish", "oMath",
+]  # fmt: skip
 TBLPR_ORDER = [
     "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
     "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",

@@ -76,6 +76,17 @@ def test_warm_converter_makes_the_three_documents(converter: pdf.PdfConverter) -
     assert "《郑州市人民政府关于加强土地出让管理工作的意见》" in memo_text
 
 
+def test_body_lines_hold_28_characters(converter: pdf.PdfConverter) -> None:
+    data = converter.convert(document("supply_full", "supply_plan", WARNING))
+    assert data is not None
+    done = subprocess.run(
+        [require_pdftotext(), "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    lines = [line.strip() for line in done.stdout.decode("utf-8").splitlines()]
+    chinese = [line for line in lines if line and all(ord(c) > 0x2E80 for c in line)]
+    assert max(len(line) for line in chinese) == 28
+
+
 def test_rare_characters_reach_the_pdf(converter: pdf.PdfConverter) -> None:
     data = converter.convert(document("reserve_special", "reserve_plan"))
     assert data is not None

@@ -298,6 +298,8 @@ def test_layout_follows_gbt_9704(name: str, doc_type: str) -> None:
     assert style_fonts(document, "页码") == ("宋体", 14)
     body = document.styles["公文正文"].paragraph_format
     assert body.line_spacing.pt == pytest.approx(28.9, abs=0.1)
+    spacing = document.styles["公文正文"].element.rPr.find(qn("w:spacing"))
+    assert spacing.get(qn("w:val")) == "-5"  # 28 characters of 16 pt fit the 156 mm line
     ind = document.styles["公文正文"].element.pPr.find(qn("w:ind"))
     assert ind.get(qn("w:firstLineChars")) == "200"
     defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
