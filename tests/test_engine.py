@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,7 +99,7 @@ def check_invariants(form_kind: str, before: DialogueState, after: DialogueState
 def test_random_sessions_keep_the_invariants(kind: str, steps: list[Inbound]) -> None:
     form = load_form(kind)
 
-    def checker(kind: str, answers: Any) -> CheckResult:
+    def checker(kind: str, answers: Any, complete: bool = False) -> CheckResult:
         found = [_finding("error", "area_m2")] if answers.get("area_m2", 0) > 1e4 else []
         if len(answers) % 2:
             found.append(_finding("warning", "project_name"))
@@ -212,7 +213,7 @@ def test_findings_reported_when_they_change_and_review_shows_all() -> None:
     form = load_form("reserve_plan")
     calls: list[dict[str, Any]] = []
 
-    def checker(kind: str, answers: Any) -> CheckResult:
+    def checker(kind: str, answers: Any, complete: bool = False) -> CheckResult:
         calls.append(dict(answers))
         area = answers.get("area_m2")
         found = [_finding("error")] if area and area > 1e6 else []
@@ -270,6 +271,44 @@ def test_make_checker_runs_the_policy_checks() -> None:
     checker = make_checker(TODAY)
     state, _ = start(form, checker=checker, prefill={
         "project_name": "x", "jurisdiction": "郑州市金水区", "land_use": "住宅用地"})  # fmt: skip
-    result = checker("supply_plan", state.answers)
+    result = checker("supply_plan", state.answers, False)
     assert isinstance(result, CheckResult)
     assert not has_errors(state)
+
+
+@pytest.mark.parametrize(
+    ("plan_file", "broken"),
+    [
+        ("zhengzhou-residential-supply.yaml", "circuit_breaker_pct"),  # 熔断 140%
+        ("songming-reserve.yaml", "temporary_use_years"),  # 3 years
+        ("songming-supply.yaml", "notice_terms"),  # optional in the form, required by 嵩明
+    ],
+)
+def test_a_completed_dialogue_shows_what_check_finds_on_its_export(
+    plan_file: str, broken: str
+) -> None:
+    """Issue 4: `landbot check` on the exported plan gives the findings the dialogue showed."""
+    import yaml
+
+    from bot.plan import dump_plan_yaml, plan_from_mapping
+    from knowledge.checks import check_plan
+
+    data = yaml.safe_load((Path(__file__).parent / "data" / "plans" / plan_file).read_text())
+    fields = dict(data["fields"])
+    fields.pop("notice_terms", None)  # left unanswered: only the full check sees it
+    if data["kind"] == "supply_plan":
+        fields["circuit_breaker_pct"] = 140
+    else:
+        fields["temporary_use"] = True
+        fields["temporary_use_years"] = 3
+    form = load_form(data["kind"])
+    checker = make_checker(TODAY)
+    state, _ = start(form, checker=checker, prefill=fields)
+    while state.current is not None and form.field(state.current).optional:
+        state, _ = step(form, state, Inbound(text="跳过"), checker=checker)
+    assert state.current is None, f"the plan file leaves a required field open: {state.current}"
+    exported = plan_from_mapping(yaml.safe_load(dump_plan_yaml(answers_to_plan(state))))
+    expected = check_plan(exported, TODAY).findings
+    shown = current_findings(state)
+    assert sorted(f.rule_id for f in shown) == sorted(f.rule_id for f in expected)
+    assert any(f.field == broken and f.severity in ("error", "warning") for f in shown)

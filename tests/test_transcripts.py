@@ -45,7 +45,7 @@ HERE = Path(__file__).parent / "data" / "transcripts"
 FILES = sorted(HERE.glob("*.yaml"))
 
 
-def fake_checker(kind: str, answers: Mapping[str, Any]) -> CheckResult:
+def fake_checker(kind: str, answers: Mapping[str, Any], complete: bool = False) -> CheckResult:
     """Two stand-in rules so the transcripts can exercise the findings hook."""
     findings = []
     pct = answers.get("circuit_breaker_pct")

@@ -11,18 +11,21 @@ from bot.dialogue.form import Form
 from bot.dialogue.types import Button, DialogueState, Message
 from knowledge.checks import CheckResult, Finding
 
-Checker = Callable[[str, Mapping[str, Any]], CheckResult]
+# (kind, answers, complete) → result. `complete` is True once every applicable field is answered
+# or skipped: from then on the check is the full one `landbot check` runs on the exported plan.
+Checker = Callable[[str, Mapping[str, Any], bool], CheckResult]
 
 
 def make_checker(today: dt.date | None = None) -> Checker:
-    """The checker services pass to the engine: `check_plan(..., partial=True)` on the answers."""
+    """The checker services pass to the engine: `check_plan` on the answers, partial (silent
+    about fields not answered yet) until the form is complete, then the full check."""
 
-    def check(kind: str, answers: Mapping[str, Any]) -> CheckResult:
+    def check(kind: str, answers: Mapping[str, Any], complete: bool) -> CheckResult:
         from bot.plan import Plan, normalise_fields
         from knowledge.checks import check_plan
 
         plan = Plan(kind, normalise_fields(kind, answers))
-        return check_plan(plan, today, partial=True)
+        return check_plan(plan, today, partial=not complete)
 
     return check
 
@@ -48,7 +51,10 @@ def run_checker(form: Form, state: DialogueState, checker: Checker | None) -> li
     """Re-check the answers; store the findings; messages for the new and the gone ones."""
     if checker is None:
         return []
-    result = checker(state.kind, dict(state.answers))
+    from bot.dialogue.navigation import first_missing
+
+    complete = first_missing(form, state) is None
+    result = checker(state.kind, dict(state.answers), complete)
     new_json = [f.to_json() for f in sort_findings(result.findings)]
     before = {_identity(d) for d in state.findings}
     after = {_identity(d) for d in new_json}
