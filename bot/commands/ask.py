@@ -109,7 +109,10 @@ def _answer(hit: Hit) -> dict[str, Any]:
 
 def render(question: str, result: SearchResult, checklist: str | None = None) -> str:
     """The human answer: each article as 《title》label, its text quoted, a one-line gist."""
-    lines = [f"问题：{question.strip()}"]
+    shown = question.strip()
+    if len(shown) > 120:  # a pasted document is not echoed back whole
+        shown = f"{shown[:120]}…（共 {len(shown)} 字）"
+    lines = [f"问题：{shown}"]
     if result.jurisdiction is not None:
         lines.append(f"辖区：{' › '.join(result.jurisdiction.chain)}（本地及上级、国家的规定）")
     if result.corrections:
