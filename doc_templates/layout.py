@@ -1,4 +1,4 @@
-"""GB/T 9704-2012 page and paragraph layout for python-docx (used by build_templates.py).
+"""GB/T 9704-2012 page and paragraph layout for python-docx (used by builder.py).
 
 A4, margins 37/35/28/26 mm (版心 156 × 225 mm, 22 lines of about 28.9 pt), title 2号
 方正小标宋简体, body 3号 仿宋_GB2312 with a two-character first-line indent, headings 一、
@@ -9,6 +9,7 @@ font table), Latin text in Times New Roman.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from docx.document import Document as DocxDocument
@@ -144,7 +145,7 @@ def setup_defaults(doc: DocxDocument) -> None:
     set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
 
 
-def prune_styles(doc: DocxDocument, keep: set[str]) -> None:
+def prune_styles(doc: DocxDocument, keep: Set[str]) -> None:
     """Drop the default template's styles nobody uses (smaller, faster, cleaner in Word)."""
     root = doc.styles.element
     for style in root.findall(qn("w:style")):
