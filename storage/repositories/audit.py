@@ -5,20 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from storage.domain import AnswerChange, AuditEvent
 from storage.models import AnswerHistoryRow, AuditEventRow
-from storage.repositories.base import to_jsonable
+from storage.repositories.base import Repository, to_jsonable
 from storage.sqltypes import utcnow
 
 
-class HistoryRepository:
+class HistoryRepository(Repository):
     """The audit trail of answers: every accepted change, old → new."""
-
-    def __init__(self, session: Session) -> None:
-        self.s = session
 
     def add(self, draft_id: int, user_id: int | None, key: str, old: Any, new: Any) -> None:
         self.s.add(
@@ -33,29 +27,10 @@ class HistoryRepository:
         )
 
     def for_draft(self, draft_id: int) -> list[AnswerChange]:
-        q = (
-            select(AnswerHistoryRow)
-            .where(AnswerHistoryRow.draft_id == draft_id)
-            .order_by(AnswerHistoryRow.id)
-        )
-        return [
-            AnswerChange(
-                id=r.id,
-                draft_id=r.draft_id,
-                user_id=r.user_id,
-                key=r.key,
-                old_value=r.old_value,
-                new_value=r.new_value,
-                at=r.at,
-            )
-            for r in self.s.scalars(q)
-        ]
+        return self._of_draft(AnswerHistoryRow, AnswerChange, draft_id)
 
 
-class AuditRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
+class AuditRepository(Repository):
     def add(
         self,
         draft_id: int | None,
@@ -74,19 +49,4 @@ class AuditRepository:
         )
 
     def for_draft(self, draft_id: int) -> list[AuditEvent]:
-        q = (
-            select(AuditEventRow)
-            .where(AuditEventRow.draft_id == draft_id)
-            .order_by(AuditEventRow.id)
-        )
-        return [
-            AuditEvent(
-                id=r.id,
-                draft_id=r.draft_id,
-                user_id=r.user_id,
-                action=r.action,
-                detail=r.detail,
-                at=r.at,
-            )
-            for r in self.s.scalars(q)
-        ]
+        return self._of_draft(AuditEventRow, AuditEvent, draft_id)

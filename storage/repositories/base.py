@@ -1,10 +1,19 @@
-"""What every repository shares: turning values into JSON data."""
+"""What every repository shares: the session, rows to domain objects, values to JSON data."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+D = TypeVar("D", bound="DataclassInstance")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -18,3 +27,41 @@ def to_jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     raise TypeError(f"cannot store a {type(value).__name__} as JSON")
+
+
+def to_domain(domain: type[D], row: object) -> D:
+    """The domain dataclass `domain` filled from the row's attributes of the same names.
+
+    Every domain field is a column of its row under the same name; columns the domain
+    object leaves out (a document's bytes) stay in the database.
+    """
+    return domain(**{f.name: getattr(row, f.name) for f in dataclasses.fields(domain)})
+
+
+class Repository:
+    """Data access over one session: it flushes, the unit of work commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _insert(self, row: object, domain: type[D]) -> D:
+        """Add a new row and flush (the database assigns its id); return it as `domain`."""
+        self.s.add(row)
+        self.s.flush()
+        return to_domain(domain, row)
+
+    def _by_id(self, row_type: type[Any], domain: type[D], row_id: object) -> D | None:
+        row = self.s.get(row_type, row_id)
+        return to_domain(domain, row) if row else None
+
+    def _of_draft(self, row_type: Any, domain: type[D], draft_id: int) -> list[D]:
+        """The rows that belong to one draft, oldest first."""
+        q = select(row_type).where(row_type.draft_id == draft_id).order_by(row_type.id)
+        return [to_domain(domain, r) for r in self.s.scalars(q)]
+
+
+def check_updatable(what: str, changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    """Refuse a change to a column that callers may not set directly."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"cannot update {what} fields {sorted(unknown)}")

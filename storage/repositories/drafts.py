@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.domain import STATUS_TRANSITIONS, Draft, Review
 from storage.models import DraftRow, ReviewRow
-from storage.repositories.base import to_jsonable
+from storage.repositories.base import Repository, check_updatable, to_domain, to_jsonable
 from storage.sqltypes import utcnow
 
 
@@ -18,29 +17,7 @@ class StaleDraftError(Exception):
     """The draft changed since it was read (optimistic lock: its version moved on)."""
 
 
-def _draft(r: DraftRow) -> Draft:
-    return Draft(
-        id=r.id,
-        owner_id=r.owner_id,
-        kind=r.kind,
-        status=r.status,
-        title=r.title,
-        state=r.state,
-        current_field=r.current_field,
-        complete=r.complete,
-        parent_id=r.parent_id,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        submitted_at=r.submitted_at,
-        deleted_at=r.deleted_at,
-        version=r.version,
-    )
-
-
-class DraftRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
+class DraftRepository(Repository):
     def add(
         self,
         owner_id: int,
@@ -65,9 +42,7 @@ class DraftRepository:
             created_at=now,
             updated_at=now,
         )
-        self.s.add(row)
-        self.s.flush()
-        return _draft(row)
+        return self._insert(row, Draft)
 
     def get(
         self, draft_id: int, *, lock: bool = False, include_deleted: bool = False
@@ -79,14 +54,14 @@ class DraftRepository:
         if lock:
             q = q.with_for_update()
         row = self.s.scalar(q)
-        return _draft(row) if row else None
+        return to_domain(Draft, row) if row else None
 
     def list_for_owner(self, owner_id: int, *, include_deleted: bool = False) -> list[Draft]:
         q = select(DraftRow).where(DraftRow.owner_id == owner_id)
         if not include_deleted:
             q = q.where(DraftRow.deleted_at.is_(None))
         q = q.order_by(DraftRow.updated_at.desc(), DraftRow.id.desc())
-        return [_draft(r) for r in self.s.scalars(q)]
+        return [to_domain(Draft, r) for r in self.s.scalars(q)]
 
     def list_by_status(self, status: str) -> list[Draft]:
         q = (
@@ -94,7 +69,7 @@ class DraftRepository:
             .where(DraftRow.status == status, DraftRow.deleted_at.is_(None))
             .order_by(DraftRow.updated_at, DraftRow.id)
         )
-        return [_draft(r) for r in self.s.scalars(q)]
+        return [to_domain(Draft, r) for r in self.s.scalars(q)]
 
     _UPDATABLE = frozenset(
         {"state", "current_field", "title", "complete", "status", "submitted_at", "deleted_at"}
@@ -106,9 +81,7 @@ class DraftRepository:
         A status change must follow the workflow (draft → submitted → approved/returned,
         returned → submitted). Raises `StaleDraftError` when someone saved in between.
         """
-        unknown = set(changes) - self._UPDATABLE
-        if unknown:
-            raise ValueError(f"cannot update draft fields {sorted(unknown)}")
+        check_updatable("draft", changes, self._UPDATABLE)
         row = self.s.get(DraftRow, draft.id)
         if row is None or row.version != draft.version:
             raise StaleDraftError(draft.id)
@@ -124,13 +97,10 @@ class DraftRepository:
             self.s.flush()
         except StaleDataError:
             raise StaleDraftError(draft.id) from None
-        return _draft(row)
+        return to_domain(Draft, row)
 
 
-class ReviewRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
+class ReviewRepository(Repository):
     def add(
         self,
         draft_id: int,
@@ -148,22 +118,7 @@ class ReviewRepository:
             draft_version=draft_version,
             at=utcnow(),
         )
-        self.s.add(row)
-        self.s.flush()
-        return _review(row)
+        return self._insert(row, Review)
 
     def for_draft(self, draft_id: int) -> list[Review]:
-        q = select(ReviewRow).where(ReviewRow.draft_id == draft_id).order_by(ReviewRow.id)
-        return [_review(r) for r in self.s.scalars(q)]
-
-
-def _review(r: ReviewRow) -> Review:
-    return Review(
-        id=r.id,
-        draft_id=r.draft_id,
-        reviewer_id=r.reviewer_id,
-        decision=r.decision,
-        comment=r.comment,
-        draft_version=r.draft_version,
-        at=r.at,
-    )
+        return self._of_draft(ReviewRow, Review, draft_id)

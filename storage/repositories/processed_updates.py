@@ -7,17 +7,14 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from storage.models import ProcessedUpdateRow
+from storage.repositories.base import Repository
 from storage.sqltypes import utcnow
 
 
-class ProcessedUpdateRepository:
+class ProcessedUpdateRepository(Repository):
     """Inbound update ids already handled, claimed in the same transaction as their effect."""
-
-    def __init__(self, session: Session) -> None:
-        self.s = session
 
     def claim(self, channel: str, update_id: int) -> bool:
         """Record the update; False when it was processed before (a re-delivery)."""
