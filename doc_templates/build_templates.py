@@ -17,8 +17,9 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.shared import Mm, Pt
 
 from bot.plan import schema
+from doc_templates import DOC_LABELS
 from doc_templates.builder import Builder
-from doc_templates.context import DOC_LABELS, THREE_NOT_LOWER
+from doc_templates.context import THREE_NOT_LOWER
 
 # A value's label in the documents is its label in the plan schema, except for these
 # (the documents' own wording, or values the context builder derives).

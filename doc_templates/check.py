@@ -23,7 +23,8 @@ from jinja2 import TemplateError, TemplateSyntaxError, meta
 from lxml import etree
 
 from bot.plan import Plan, schema
-from doc_templates.context import DOC_KINDS, DOC_TYPES, build_context
+from doc_templates import DOC_KINDS, DOC_TYPES
+from doc_templates.context import build_context
 from doc_templates.render import jinja_env, render_context, template_bytes
 from knowledge.checks import CheckResult, Finding
 from knowledge.citation import Cite

@@ -22,7 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from bot.plan import Plan
-from doc_templates.context import DOC_LABELS, DOC_TYPES, ReviewInfo, build_context, check_doc_kind
+from doc_templates import DOC_LABELS, DOC_TYPES
+from doc_templates.context import ReviewInfo, build_context, check_doc_kind
 from knowledge.checks import CheckResult
 
 # XML 1.0 forbids most C0 controls; \a and \f would also become paragraph/page breaks in

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from bot.plan import load_plan_file
-from doc_templates.context import ReviewInfo, build_context, computed_rows
+from doc_templates.context import ReviewInfo, build_context
+from doc_templates.values import computed_rows
 from knowledge.checks import CheckResult, Finding
 from knowledge.citation import Cite
 

@@ -22,7 +22,7 @@ from lxml import etree
 from bot.errors import BadInput
 from bot.plan import Plan, load_plan_file, plan_from_mapping, schema
 from doc_templates import filters
-from doc_templates.context import MISSING, ReviewInfo, bool_map_rows, format_value, join_place
+from doc_templates.context import ReviewInfo, join_place
 from doc_templates.render import (
     default_filename,
     jinja_env,
@@ -31,6 +31,7 @@ from doc_templates.render import (
     safe_filename,
     template_bytes,
 )
+from doc_templates.values import MISSING, bool_map_rows, format_value
 from knowledge.checks import CheckResult, Finding
 from knowledge.citation import Cite
 

@@ -9,9 +9,8 @@ import pytest
 from docxtpl import DocxTemplate
 
 from bot.plan import schema
-from doc_templates import build_templates
+from doc_templates import DOC_TYPES, build_templates
 from doc_templates.check import check_template, check_templates, context_keys, probe_contexts
-from doc_templates.context import DOC_TYPES
 from doc_templates.render import jinja_env, template_bytes
 
 

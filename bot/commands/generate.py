@@ -14,8 +14,7 @@ import tempfile
 from pathlib import Path
 
 from bot.errors import BadInput, ServiceUnavailable
-
-DOC_CHOICES = ("reserve_plan", "supply_plan", "approval_memo")
+from doc_templates import DOC_TYPES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--doc",
         required=True,
-        choices=DOC_CHOICES,
+        choices=DOC_TYPES,
         help="文书类型 / document type",
     )
     p.add_argument(
