@@ -9,7 +9,7 @@ to them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
@@ -44,6 +44,16 @@ DRAFT_STATUSES = ("draft", "submitted", "approved", "returned")
 REVIEW_DECISIONS = ("approved", "returned")
 
 
+# Columns that mean the same thing in several tables, declared once (PEP 593 aliases):
+IntPK = Annotated[int, mapped_column(Integer, primary_key=True)]
+# A row that belongs to a draft: indexed, and deleted with the draft.
+DraftChild = Annotated[int, mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)]
+# Who did it: the record outlives the person's account (the reference becomes NULL).
+UserRef = Annotated[int | None, mapped_column(ForeignKey("users.id", ondelete="SET NULL"))]
+# When the row was written (UTC, set on insert).
+Stamp = Annotated[dt.datetime, mapped_column(UtcDateTime, default=utcnow)]
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -62,14 +72,14 @@ class UserRow(Base):
         CheckConstraint(_in("role", ROLES), name="role"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPK]
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(128), default="")
     role: Mapped[str] = mapped_column(String(16), default="clerk")
     department: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[Stamp]
 
 
 class InvitationRow(Base):
@@ -78,14 +88,14 @@ class InvitationRow(Base):
     __tablename__ = "invitations"
     __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPK]
     code: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     department: Mapped[str | None] = mapped_column(String(128))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by: Mapped[UserRef]
+    created_at: Mapped[Stamp]
     expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_by: Mapped[UserRef]
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
@@ -99,7 +109,7 @@ class DraftRow(Base):
         Index("ix_drafts_owner_id_updated_at", "owner_id", "updated_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPK]
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="draft")
@@ -108,8 +118,8 @@ class DraftRow(Base):
     current_field: Mapped[str | None] = mapped_column(String(64))
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[Stamp]
+    updated_at: Mapped[Stamp]
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer)
@@ -123,13 +133,13 @@ class ReviewRow(Base):
     __tablename__ = "reviews"
     __table_args__ = (CheckConstraint(_in("decision", REVIEW_DECISIONS), name="decision"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
-    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    id: Mapped[IntPK]
+    draft_id: Mapped[DraftChild]
+    reviewer_id: Mapped[UserRef]
     decision: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str | None] = mapped_column(Text)
     draft_version: Mapped[int] = mapped_column(Integer)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[Stamp]
 
 
 class ChatSessionRow(Base):
@@ -146,7 +156,7 @@ class ChatSessionRow(Base):
     mode: Mapped[str | None] = mapped_column(String(32))
     # What the current mode has collected so far (e.g. the facts of 程序判定), as JSON.
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[Stamp]
 
 
 class AnswerHistoryRow(Base):
@@ -154,13 +164,13 @@ class AnswerHistoryRow(Base):
 
     __tablename__ = "answer_history"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    id: Mapped[IntPK]
+    draft_id: Mapped[DraftChild]
+    user_id: Mapped[UserRef]
     key: Mapped[str] = mapped_column(String(64))
     old_value: Mapped[Any | None] = mapped_column(JSON)
     new_value: Mapped[Any | None] = mapped_column(JSON)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[Stamp]
 
 
 class AuditEventRow(Base):
@@ -168,14 +178,12 @@ class AuditEventRow(Base):
 
     __tablename__ = "audit_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    draft_id: Mapped[int | None] = mapped_column(
-        ForeignKey("drafts.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    id: Mapped[IntPK]
+    draft_id: Mapped[DraftChild | None]
+    user_id: Mapped[UserRef]
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[Stamp]
 
 
 class DocumentRow(Base):
@@ -183,9 +191,9 @@ class DocumentRow(Base):
 
     __tablename__ = "documents"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    id: Mapped[IntPK]
+    draft_id: Mapped[DraftChild]
+    created_by: Mapped[UserRef]
     doc_type: Mapped[str] = mapped_column(String(32))
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(128))
@@ -195,7 +203,7 @@ class DocumentRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     kb_version: Mapped[str] = mapped_column(String(64))
     draft_version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[Stamp]
 
 
 class ProcessedUpdateRow(Base):
@@ -205,4 +213,4 @@ class ProcessedUpdateRow(Base):
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    processed_at: Mapped[Stamp] = mapped_column(index=True)
