@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from knowledge.jurisdictions import Place, find_place, within
+from knowledge.numerals import cn_to_number, int_to_cn
 
 DOC_LEVELS = ("national", "provincial", "city", "county")
 APPLICABILITY = ("binding", "reference")
@@ -140,7 +141,6 @@ class Corpus:
 
 # ---------------------------------------------------------------------------------- labels
 
-_CN_DIGITS = "零一二三四五六七八九"
 _CN_NUM = "[零一二三四五六七八九十百千]+"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 SPECIAL_LABELS = ("通知", "前言", "附则", "附件")
@@ -158,40 +158,11 @@ def label_ok(label: str) -> bool:
 
 
 def cn_to_int(text: str) -> int:
-    """Chinese numerals up to the thousands: 二十六 → 26, 三百四十七 → 347."""
-    total, section = 0, 0
-    number = 0
-    units = {"十": 10, "百": 100, "千": 1000}
-    for ch in text:
-        if ch in _CN_DIGITS:
-            number = _CN_DIGITS.index(ch)
-        elif ch in units:
-            section += (number or 1) * units[ch]
-            number = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {text!r}")
-    total += section + number
-    return total
-
-
-def int_to_cn(n: int) -> str:
-    """26 → 二十六, 10 → 十, 347 → 三百四十七, 105 → 一百零五."""
-    if n < 0:
-        raise ValueError(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 20:
-        return "十" + (_CN_DIGITS[n - 10] if n > 10 else "")
-    out = ""
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
-        digit, n = divmod(n, value)
-        if digit:
-            out += _CN_DIGITS[digit] + unit
-        elif out and n:
-            out += "零" if not out.endswith("零") else ""
-    if n:
-        out += _CN_DIGITS[n]
-    return out.rstrip("零")
+    """Chinese numerals up to the thousands: 二十六 → 26, 三百四十七 → 347 (ValueError if not)."""
+    number = cn_to_number(text)
+    if number is None:
+        raise ValueError(f"not a Chinese numeral: {text!r}")
+    return number
 
 
 def normalise_label(label: str) -> str:

@@ -344,7 +344,7 @@ def index_key() -> str:
 
     code = hashlib.sha256()
     package = resources.files("knowledge")
-    for name in ("search_index.py", "textnorm.py"):
+    for name in ("search_index.py", "textnorm.py", "numerals.py"):
         try:
             code.update(package.joinpath(name).read_bytes())
         except OSError:  # installed without sources: the format number still guards

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}  # fmt: skip
-_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
+from knowledge.numerals import cn_to_number, digits_of
+
 _NUMERAL = "[零〇一二两三四五六七八九十百千]"
 _FRACTION = "[零〇一二三四五六七八九]"
 
@@ -37,36 +36,12 @@ _SPACE = re.compile(r"\s+")
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 
-def cn_to_number(text: str) -> int | None:
-    """Chinese numerals → int: 二十 → 20, 一百二十 → 120, 两 → 2, 二〇二四 → 2024; else None."""
-    if not text or any(ch not in _DIGITS and ch not in _MULTIPLIERS for ch in text):
-        return None
-    if not any(ch in _MULTIPLIERS for ch in text):
-        # positional digits (二〇二四) or a single digit
-        return int("".join(str(_DIGITS[ch]) for ch in text))
-    total, digit = 0, None
-    for ch in text:
-        if ch in _DIGITS:
-            if digit is not None:  # two digits in a row: 一百零五 has 零 then 五
-                digit = _DIGITS[ch] if digit == 0 else digit * 10 + _DIGITS[ch]
-            else:
-                digit = _DIGITS[ch]
-        else:
-            total += (digit if digit else 1) * _MULTIPLIERS[ch]
-            digit = None
-    return total + (digit or 0)
-
-
-def _fraction(text: str) -> str:
-    return "".join(str(_DIGITS[ch]) for ch in text)
-
-
 def _number_text(integer: str, fraction: str | None) -> str | None:
     value = cn_to_number(integer) if not integer.isdigit() else int(integer)
     if value is None:
         return None
     if fraction:
-        return f"{value}.{_fraction(fraction)}"
+        return f"{value}.{digits_of(fraction)}"
     return str(value)
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from bot.dialogue.parsers.numerals import parse_number
 from knowledge.jurisdictions import Resolution, all_places, resolve_place
+from knowledge.numerals import parse_number
 
 MU_M2 = 10000 / 15
 _NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)"
@@ -22,6 +22,7 @@ _AREA = re.compile(
     _NUM + r"\s*(万平方米|万平米|万㎡|万m2|平方公里|平方千米|平方米|平米|㎡|m2|亩|公顷|ha)",
     re.IGNORECASE,
 )
+# fmt: off
 _UNIT_M2 = {"万平方米": 1e4, "万平米": 1e4, "万㎡": 1e4, "万m2": 1e4, "平方公里": 1e6,
             "平方千米": 1e6, "平方米": 1.0, "平米": 1.0, "㎡": 1.0, "m2": 1.0,
             "亩": MU_M2, "公顷": 1e4, "ha": 1e4}
@@ -78,6 +79,7 @@ _PLAN_SUPPLY = re.compile(r"(已|已经)(纳入|列入|进入)[^，。；,;]{0,6
 _PLAN_SUPPLY_NO = re.compile(r"(未|没|没有|尚未|还没)(纳入|列入|进入)[^，。；,;]{0,6}(供应|供地)计划")
 _CLAUSE = re.compile(r"[，。；;,！？!?\n]")
 _ADMIN_END = "省市县区旗盟州"
+# fmt: on
 
 
 @dataclass
@@ -278,8 +280,10 @@ def extract_facts(question: str) -> Extraction:
         f["existing_construction_land"] = existing
     if (basis := _basis(text)) is not None:
         f["reserve_basis"] = basis
-    for key, yes, no in (("in_annual_reserve_plan", _PLAN_RESERVE, _PLAN_RESERVE_NO),
-                         ("in_annual_supply_plan", _PLAN_SUPPLY, _PLAN_SUPPLY_NO)):
+    for key, yes, no in (
+        ("in_annual_reserve_plan", _PLAN_RESERVE, _PLAN_RESERVE_NO),
+        ("in_annual_supply_plan", _PLAN_SUPPLY, _PLAN_SUPPLY_NO),
+    ):
         flag = _flag(text, yes, no)
         if flag is not None:
             f[key] = flag

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 from bot.dialogue.parsers.base import ParseContext, Parsed, ParseError
-from bot.dialogue.parsers.numerals import DIGITS, parse_number
 from bot.dialogue.parsers.numerals import clean_answer as clean
+from bot.dialogue.parsers.numerals import digits_of, parse_number
 from bot.plan import MAX_DATE, MIN_DATE, KeySpec
 
 EXAMPLE = "2027年6月1日 或 2027-06-01"
@@ -23,9 +23,8 @@ _CN_YMD = re.compile(r"(.{4})年(.{1,3})月(.{1,4})[日号]")
 
 
 def _cn_year(text: str) -> int | None:
-    if all(c in DIGITS or c.isdigit() for c in text):
-        return int("".join(str(DIGITS[c]) if c in DIGITS else c for c in text))
-    return None
+    digits = digits_of(text)  # 二〇二七, 二0二七, 2027
+    return None if digits is None else int(digits)
 
 
 def _small(text: str) -> int | None:
