@@ -179,7 +179,7 @@ def normalise_label(label: str) -> str:
     if m:
         return f"{m.group(1)} {_CIRCLED.index(m.group(2)) + 1}"
     m = re.match(r"^第(\d+)条(.*)$", s)
-    if m:
+    if m and int(m.group(1)) < 10000:  # no article is numbered beyond the thousands
         return normalise_label(f"第{int_to_cn(int(m.group(1)))}条{m.group(2)}")
     s = re.sub(r"(?<=[）\u4e00-\u9fff])\s+(?=\d)", "", s) if not s.startswith("第") else s
     return s.rstrip("、.．")

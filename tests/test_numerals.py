@@ -121,3 +121,8 @@ def test_a_date_with_digits_that_are_not_decimal_is_rejected_not_a_crash() -> No
     assert parse_answer(schema().keys["prepared_date"], "二〇二七年六月一日") == Parsed(
         "2027-06-01"
     )
+
+
+def test_an_article_number_beyond_the_thousands_is_just_not_found() -> None:
+    assert corpus.normalise_label("第12345条") == "第12345条"
+    assert corpus.load_corpus().article("zhengzhou-2021-4", "第12345条") is None
