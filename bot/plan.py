@@ -341,15 +341,20 @@ def read_mapping_file(path: str | Path) -> Any:
         raise BadInput(
             f"无法读取文件 {p}（应为 UTF-8 编码的 JSON 或 YAML）", f"cannot read {p}: {exc}"
         ) from None
+    return parse_mapping_text(text, p, as_json=p.suffix.lower() == ".json")
+
+
+def parse_mapping_text(text: str, name: object, *, as_json: bool) -> Any:
+    """The data in `text` (read from file `name`): JSON or else YAML; bad syntax is `BadInput`."""
     try:
-        if p.suffix.lower() == ".json":
+        if as_json:
             return json.loads(text)
         return yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
         raise BadInput(
-            f"文件 {p} 不是有效的 JSON/YAML（位置：{where}）",
-            f"{p} is not valid JSON/YAML ({where})",
+            f"文件 {name} 不是有效的 JSON/YAML（位置：{where}）",
+            f"{name} is not valid JSON/YAML ({where})",
         ) from None
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
-
-import yaml
 
 from bot.dialogue import answers_to_plan
 from bot.errors import BadInput
-from bot.plan import KIND_LABELS, dump_plan_yaml, plan_from_mapping
+from bot.plan import KIND_LABELS, dump_plan_yaml, parse_mapping_text, plan_from_mapping
 from bot.services import engine
 from bot.services.results import ExportedPlan, Reply
 from bot.services.transaction import load_own_draft, load_user, transact
@@ -49,16 +46,7 @@ def parse_plan_text(data: bytes | str, filename: str = "plan.yaml") -> Any:
                 f"无法读取文件 {filename}（应为 UTF-8 编码的 JSON 或 YAML）",
                 f"cannot read {filename}: expected UTF-8 JSON or YAML",
             ) from None
-    try:
-        if filename.lower().endswith(".json"):
-            return json.loads(data)
-        return yaml.safe_load(data)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
-        raise BadInput(
-            f"文件 {filename} 不是有效的 JSON/YAML（位置：{where}）",
-            f"{filename} is not valid JSON/YAML ({where})",
-        ) from None
+    return parse_mapping_text(data, filename, as_json=filename.lower().endswith(".json"))
 
 
 def import_plan(
