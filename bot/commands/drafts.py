@@ -52,6 +52,16 @@ def _user_id(db: Any, name: str) -> int | None:
     return user.id if user else None
 
 
+def _owner_id(db: Any, name: str, draft_id: str) -> int:
+    """The user's id; a user who never registered has no draft `draft_id` (DraftNotFound)."""
+    from bot import services
+
+    uid = _user_id(db, name)
+    if uid is None:
+        raise services.DraftNotFound(draft_id)
+    return uid
+
+
 def _list(db: Any, name: str, args: argparse.Namespace) -> int:
     import json
 
@@ -89,10 +99,7 @@ def _export(db: Any, name: str, args: argparse.Namespace) -> int:
     from bot import services
     from bot.channels.terminal import write_plan_file
 
-    uid = _user_id(db, name)
-    if uid is None:
-        raise services.DraftNotFound(args.id)
-    exported = services.export_draft(db, uid, args.id)
+    exported = services.export_draft(db, _owner_id(db, name, args.id), args.id)
     if args.output == "-":
         sys.stdout.write(exported.text)
     else:
@@ -133,10 +140,7 @@ def _import(db: Any, name: str, args: argparse.Namespace) -> int:
 def _delete(db: Any, name: str, args: argparse.Namespace) -> int:
     from bot import services
 
-    uid = _user_id(db, name)
-    if uid is None:
-        raise services.DraftNotFound(args.id)
-    deleted = services.delete_draft(db, uid, args.id)
+    deleted = services.delete_draft(db, _owner_id(db, name, args.id), args.id)
     assert deleted is not None
     print(f"已删除草稿 {deleted.id} / deleted draft {deleted.id}")
     return 0
