@@ -12,13 +12,15 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import MutableMapping
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template, nodes
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import LRUCache
 from markupsafe import Markup
 
 from bot.plan import Plan
@@ -68,10 +70,53 @@ def escape_context(value: Any) -> Any:
     return value
 
 
+# Distinct template sources kept prepared: 3 templates × (body, headers, footers, file
+# properties) need about 20; the rest is room for templates under check (kb validate).
+PREPARED_CACHE_SIZE = 64
+
+
+class _CompileOnceEnvironment(SandboxedEnvironment):
+    """docxtpl compiles each XML part with `from_string` on every render, although a
+    template's parts are the same each time: compile each source once. A compiled Jinja
+    template is immutable and safe to render again, from any thread."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled = LRUCache(PREPARED_CACHE_SIZE)  # source → Template
+
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
+        if not isinstance(source, str) or globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        template: Template | None = self._compiled.get(source)
+        if template is None:
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
 @cache
 def jinja_env() -> SandboxedEnvironment:
     """The one environment templates render in: sandboxed, autoescaping, strict."""
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    return _CompileOnceEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+class _Template(DocxTemplate):
+    """A DocxTemplate that prepares each distinct XML part once: docxtpl's `patch_xml` (the
+    regex clean-up that turns Word's XML into Jinja source) depends on the XML alone, and
+    would otherwise redo the same work on every render. The document itself is still
+    opened afresh from the template's bytes each time, since rendering changes it."""
+
+    _patched = LRUCache(PREPARED_CACHE_SIZE)  # Word XML → Jinja source
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched: str | None = self._patched.get(src_xml)
+        if patched is None:
+            patched = self._patched[src_xml] = super().patch_xml(src_xml)
+        return patched
 
 
 @cache
@@ -82,7 +127,7 @@ def template_bytes(doc_type: str) -> bytes:
 
 def render_context(template: bytes, context: dict[str, Any]) -> bytes:
     """Render a template (bytes of a .docx) with an already built context."""
-    tpl = DocxTemplate(io.BytesIO(template))
+    tpl = _Template(io.BytesIO(template))
     tpl.render(escape_context(context), jinja_env(), autoescape=True)
     out = io.BytesIO()
     tpl.save(out)

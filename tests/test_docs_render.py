@@ -261,6 +261,25 @@ def test_environment_is_sandboxed_strict_and_escaping() -> None:
         render_context(template_bytes("reserve_plan"), {"doc_title": "x", "is_draft": False})
 
 
+def xml_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_renders_reuse_the_prepared_template_but_nothing_of_each_other() -> None:
+    # the template parts are patched and compiled once: each render sees only its own data
+    first = render("reserve_full", "reserve_plan", ERROR)
+    other = Plan(kind="reserve_plan", fields={"project_name": "另一个收储项目"})
+    second = open_docx(render_document(other, "reserve_plan", result_for(other), generated_at=AT))
+    again = render("reserve_full", "reserve_plan", ERROR)
+    assert xml_parts(again) == xml_parts(first)
+    assert "草稿" in header_texts(open_docx(first))
+    assert "草稿" not in "".join(header_texts(second))
+    text = body_text(second)
+    assert "另一个收储项目" in text
+    assert str(plan("reserve_full").get("project_name")) not in text
+
+
 # --- layout -----------------------------------------------------------------------------
 
 
