@@ -66,7 +66,6 @@ class StyleSpec:
     space_before_pt: float = 0
     space_after_pt: float = 0
     right_indent_chars: float = 0
-    left_indent_chars: float = 0
     color: str | None = None
     char_spacing_twips: int = 0  # letter spacing (w:spacing in rPr), twentieths of a point
 
@@ -90,7 +89,13 @@ STYLES = (
     _heading("GwH2", "二级标题", H2_FONT, 1),
     _heading("GwH3", "三级标题", BODY_FONT, 2),
     StyleSpec(
-        "GwSign", "落款", BODY_FONT, 16, "right", right_indent_chars=4, char_spacing_twips=-5
+        "GwSign",
+        "落款",
+        BODY_FONT,
+        16,
+        "right",
+        right_indent_chars=4,
+        char_spacing_twips=BODY_SPACING,
     ),
     StyleSpec("GwTable", "表格文字", BODY_FONT, 14, "left", line_pt=22),
     StyleSpec("GwTableLabel", "表格栏目", BODY_FONT, 14, "center", line_pt=22),
@@ -196,16 +201,13 @@ def add_style(doc: DocxDocument, spec: StyleSpec) -> BaseStyle:
     if spec.right_indent_chars:
         ind.set(qn("w:rightChars"), str(int(spec.right_indent_chars * 100)))
         ind.set(qn("w:right"), str(int(spec.right_indent_chars * twips_per_char)))
-    if spec.left_indent_chars:
-        ind.set(qn("w:leftChars"), str(int(spec.left_indent_chars * 100)))
-        ind.set(qn("w:left"), str(int(spec.left_indent_chars * twips_per_char)))
     if ind.attrib:
         ppr.append(ind)
     if spec.outline_level is not None:
         level = OxmlElement("w:outlineLvl")
         level.set(qn("w:val"), str(spec.outline_level))
         ppr.append(level)
-    _order_ppr(ppr)
+    order_children(ppr, _PPR_ORDER)
     return style
 
 
@@ -245,10 +247,6 @@ def order_children(element: BaseOxmlElement, order: list[str]) -> None:
     for child in children:
         element.remove(child)
         element.append(child)
-
-
-def _order_ppr(ppr: BaseOxmlElement) -> None:
-    order_children(ppr, _PPR_ORDER)
 
 
 def declare_fonts(doc: DocxDocument) -> None:

@@ -151,6 +151,7 @@ class PdfConverter:
         self._soffice = soffice
         self._lock = threading.RLock()
         self._workdir: Path | None = None
+        self._env: dict[str, str] = {}  # soffice's environment, made with the workdir
         self._worker: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._reader: threading.Thread | None = None
@@ -172,6 +173,7 @@ class PdfConverter:
             self._soffice = soffice
             if self._workdir is None:
                 self._workdir = Path(tempfile.mkdtemp(prefix="landbot-pdf-"))
+                self._env = _office_env(self._workdir)
             if not self.warm or (self._worker is not None and self._worker.poll() is None):
                 return True
             python = uno_python(soffice)
@@ -195,7 +197,7 @@ class PdfConverter:
             stderr=subprocess.DEVNULL,
             text=True,
             encoding="utf-8",
-            env=_office_env(self._workdir),
+            env=self._env,
             start_new_session=True,  # its own process group: stop() ends soffice with it
         )
         self._worker = worker
@@ -255,6 +257,7 @@ class PdfConverter:
             if self._workdir is not None:
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
+                self._env = {}
 
     def __enter__(self) -> PdfConverter:
         self.start()
@@ -338,7 +341,7 @@ class PdfConverter:
                 cmd,
                 capture_output=True,
                 timeout=CONVERT_TIMEOUT_S,
-                env=_office_env(self._workdir),
+                env=self._env,
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
