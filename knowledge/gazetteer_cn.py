@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-_SUFFIXES = (
+# Suffixes of administrative names, longest first (a name minus its suffix is its stem).
+ADMIN_SUFFIXES = (
     "特别行政区",
     "维吾尔自治区",
     "壮族自治区",
@@ -48,9 +49,9 @@ class Division:
         return tuple(out)
 
 
-def stem(name: str) -> str:
+def stem(name: str, suffixes: tuple[str, ...] = ADMIN_SUFFIXES) -> str:
     """The name without its administrative suffix, when at least two characters remain."""
-    for suffix in _SUFFIXES:
+    for suffix in suffixes:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
     return name

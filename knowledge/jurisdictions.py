@@ -19,30 +19,12 @@ from typing import Any
 
 import yaml
 
+from knowledge import gazetteer_cn
+
 LEVELS = ("province", "city", "district", "county", "zone")
 
-# Suffixes of administrative names, longest first (a name minus its suffix is its "stem").
-_ADMIN_SUFFIXES = (
-    "特别行政区",
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "自治区",
-    "自治州",
-    "自治县",
-    "自治旗",
-    "地区",
-    "新区",
-    "林区",
-    "特区",
-    "省",
-    "市",
-    "县",
-    "区",
-    "州",
-    "旗",
-    "盟",
-)
+# Suffixes of administrative names: those of the real divisions, and 新区 (郑东新区 → 郑东).
+_ADMIN_SUFFIXES = ("新区", *gazetteer_cn.ADMIN_SUFFIXES)
 # Suffixes of units below a county (a text ending in one of these names a place inside its
 # county-level prefix: 新密市城关镇 → 新密市).
 _SUB_SUFFIXES = (
@@ -105,8 +87,6 @@ class Resolution:
         if self.place is not None:
             return list(self.place.chain)
         if self.status == "outside":
-            from knowledge import gazetteer_cn
-
             text = _normalise(self.text)
             parts = gazetteer_cn.split(text)
             return parts if len(parts) > 1 or parts == [text] else _split_admin(text)
@@ -166,10 +146,7 @@ class _Gazetteer:
 
 
 def _stem(name: str) -> str:
-    for suffix in _ADMIN_SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
+    return gazetteer_cn.stem(name, _ADMIN_SUFFIXES)
 
 
 def _keys_of(place: Place) -> set[str]:
@@ -317,8 +294,6 @@ def _homophone(s: str, under: Place | None = None) -> Place | None:
 
 
 def _looks_like_place(g: _Gazetteer, s: str) -> bool:
-    from knowledge import gazetteer_cn
-
     if not _PLACE_WORD.match(s):
         return False
     if s in g.provinces or gazetteer_cn.lookup(s) or gazetteer_cn.is_real_place(s):
@@ -330,8 +305,6 @@ def _looks_like_place(g: _Gazetteer, s: str) -> bool:
 
 def _is_real_elsewhere(g: _Gazetteer, s: str) -> bool:
     """True when `s` is the full name of a real division that is not a node (新乡市, 朝阳区)."""
-    from knowledge import gazetteer_cn
-
     return s not in g.keys and any(d.name == s for d in gazetteer_cn.lookup(s))
 
 
@@ -373,7 +346,5 @@ def resolve_place(text: str) -> Resolution:
 
 def _county_head(rest: str) -> str:
     """The first administrative unit of `rest`: 新乡市红旗区 → 新乡市; 金水去 → 金水去."""
-    from knowledge import gazetteer_cn
-
     parts = gazetteer_cn.split(rest)
     return parts[0] if parts else rest
