@@ -12,6 +12,16 @@ PHASE_LABELS = {"reserve": "收储", "supply": "供应"}
 STAGE_LABELS = {"entry": "入库前", "expropriation": "征收报批前", "supply": "供应前"}
 
 
+def _see_also_json(see_also: list[Cite]) -> dict[str, Any]:
+    """The optional `see_also` key: further articles to read, when there are any."""
+    return {"see_also": [c.to_json() for c in see_also]} if see_also else {}
+
+
+def _applicability_json(applicability: str) -> dict[str, Any]:
+    """The optional `applicability` key: only a 参照执行 ("reference") item states it."""
+    return {} if applicability == "binding" else {"applicability": applicability}
+
+
 @dataclass
 class Step:
     title: str
@@ -23,14 +33,15 @@ class Step:
     id: str = ""
 
     def to_json(self, no: int) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "no": no, "phase": PHASE_LABELS[self.phase], "title": self.title,
-            "actor": self.actor, "cite": self.cite.to_json(),
+        return {
+            "no": no,
+            "phase": PHASE_LABELS[self.phase],
+            "title": self.title,
+            "actor": self.actor,
+            "cite": self.cite.to_json(),
             "applicability": self.applicability,
+            **_see_also_json(self.see_also),
         }
-        if self.see_also:
-            out["see_also"] = [c.to_json() for c in self.see_also]
-        return out
 
 
 @dataclass
@@ -41,12 +52,12 @@ class CitedText:
     see_also: list[Cite] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text, "cite": self.cite.to_json()}
-        if self.applicability != "binding":
-            out["applicability"] = self.applicability
-        if self.see_also:
-            out["see_also"] = [c.to_json() for c in self.see_also]
-        return out
+        return {
+            "text": self.text,
+            "cite": self.cite.to_json(),
+            **_applicability_json(self.applicability),
+            **_see_also_json(self.see_also),
+        }
 
 
 @dataclass
@@ -57,11 +68,12 @@ class MethodVerdict:
     see_also: list[Cite] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"method": self.method, "reason": self.reason,
-                               "cite": self.cite.to_json()}
-        if self.see_also:
-            out["see_also"] = [c.to_json() for c in self.see_also]
-        return out
+        return {
+            "method": self.method,
+            "reason": self.reason,
+            "cite": self.cite.to_json(),
+            **_see_also_json(self.see_also),
+        }
 
 
 @dataclass
@@ -74,13 +86,14 @@ class Precondition:
     applicability: str = "binding"
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"item": self.item, "cite": self.cite.to_json(),
-                               "stage": STAGE_LABELS[self.stage], "status": self.status}
-        if self.key:
-            out["key"] = self.key
-        if self.applicability != "binding":
-            out["applicability"] = self.applicability
-        return out
+        return {
+            "item": self.item,
+            "cite": self.cite.to_json(),
+            "stage": STAGE_LABELS[self.stage],
+            "status": self.status,
+            **({"key": self.key} if self.key else {}),
+            **_applicability_json(self.applicability),
+        }
 
 
 @dataclass
@@ -91,8 +104,12 @@ class Document:
     applicability: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "title": self.title, "number": self.number,
-                "applicability": self.applicability}
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "number": self.number,
+            "applicability": self.applicability,
+        }
 
 
 @dataclass
@@ -150,8 +167,11 @@ class ProcedureResult:
         reserve_steps = [s for s in self.steps if s.phase == "reserve"]
         supply_steps = [s for s in self.steps if s.phase == "supply"]
         return {
-            "jurisdiction": {"name": self.jurisdiction_name, "chain": self.chain,
-                             "status": self.jurisdiction_status},
+            "jurisdiction": {
+                "name": self.jurisdiction_name,
+                "chain": self.chain,
+                "status": self.jurisdiction_status,
+            },
             "as_of": self.as_of.isoformat(),
             "documents": [d.to_json() for d in self.documents],
             "reserve": {
@@ -170,8 +190,7 @@ class ProcedureResult:
                 "excluded_methods": [v.to_json() for v in self.excluded],
                 "not_addressed_methods": self.not_addressed,
                 "rules": [r.to_json() for r in self.supply_rules],
-                "steps": [s.to_json(len(reserve_steps) + i)
-                          for i, s in enumerate(supply_steps, 1)],
+                "steps": [s.to_json(len(reserve_steps) + i) for i, s in enumerate(supply_steps, 1)],
             },
             "preconditions": [p.to_json() for p in self.preconditions],
             "notes": self.notes,
