@@ -50,46 +50,36 @@ def _area(conv: Callable[[float], float]) -> Callable[[Mapping[str, Any]], Any]:
 
 
 def _reserve_cost(v: Mapping[str, Any]) -> Any:
-    parts = [v.get(k) for k in ("compensation_cost_yuan", "development_cost_yuan", "other_cost_yuan")]
+    parts = [
+        v.get(k) for k in ("compensation_cost_yuan", "development_cost_yuan", "other_cost_yuan")
+    ]
     given = [float(p) for p in parts if p is not None]
     return sum(given) if given else None
 
 
 def _residual(v: Mapping[str, Any]) -> Any:
-    xs = _all(v, "sale_reference_price_yuan_m2", "taxes_yuan_m2", "financial_cost_yuan_m2",
-              "construction_cost_yuan_m2", "reasonable_profit_yuan_m2")
+    xs = _all(
+        v,
+        "sale_reference_price_yuan_m2",
+        "taxes_yuan_m2",
+        "financial_cost_yuan_m2",
+        "construction_cost_yuan_m2",
+        "reasonable_profit_yuan_m2",
+    )
     return None if xs is None else calc.residual_floor_price(*xs)
 
 
-def _sale_band(end: str) -> Callable[[Mapping[str, Any]], Any]:
+def _band_end(
+    key: str, band: Callable[[float], calc.Band | None], end: str
+) -> Callable[[Mapping[str, Any]], Any]:
+    """The low or high `end` of the band a calculator gives for the plan's value of `key`."""
+
     def f(v: Mapping[str, Any]) -> Any:
-        s = v.get("surrounding_price_yuan_m2")
-        if s is None:
+        x = v.get(key)
+        b = None if x is None else band(float(x))
+        if b is None:
             return None
-        band = calc.sale_reference_band(float(s))
-        return band.low if end == "low" else band.high
-
-    return f
-
-
-def _coefficient(end: str) -> Callable[[Mapping[str, Any]], Any]:
-    def f(v: Mapping[str, Any]) -> Any:
-        p = v.get("self_hold_pct")
-        band = None if p is None else calc.self_hold_coefficient_range(float(p))
-        if band is None:
-            return None
-        return band.low if end == "low" else band.high
-
-    return f
-
-
-def _breaker_band(end: str) -> Callable[[Mapping[str, Any]], Any]:
-    def f(v: Mapping[str, Any]) -> Any:
-        s = v.get("start_price_yuan")
-        if s is None:
-            return None
-        band = calc.circuit_breaker_price_band(float(s))
-        return band.low if end == "low" else band.high
+        return b.low if end == "low" else b.high
 
     return f
 
@@ -100,7 +90,9 @@ def _breaker_price(v: Mapping[str, Any]) -> Any:
 
 
 def _three_floor(v: Mapping[str, Any]) -> Any:
-    prices = [v.get(k) for k in ("area_composite_price_yuan", "audited_cost_yuan", "market_price_yuan")]
+    prices = [
+        v.get(k) for k in ("area_composite_price_yuan", "audited_cost_yuan", "market_price_yuan")
+    ]
     given = [float(p) for p in prices if p is not None]
     return calc.three_not_lower_floor(*given) if given else None
 
@@ -122,37 +114,126 @@ SUPPLY = frozenset({"supply_plan"})
 RESERVE = frozenset({"reserve_plan"})
 
 BUILTIN: tuple[Derived, ...] = (
-    Derived("area_ha", "土地面积（公顷）", ("area_m2",), _area(calc.m2_to_ha), unit="公顷", digits=4),
+    Derived(
+        "area_ha", "土地面积（公顷）", ("area_m2",), _area(calc.m2_to_ha), unit="公顷", digits=4
+    ),
     Derived("area_mu", "土地面积（亩）", ("area_m2",), _area(calc.m2_to_mu), unit="亩", digits=2),
-    Derived("reserve_cost_total_yuan", "已填收储成本合计", (
-        "compensation_cost_yuan", "development_cost_yuan", "other_cost_yuan"), _reserve_cost,
-        kinds=RESERVE, unit="元"),
-    Derived("residual_floor_price_yuan_m2", "剩余法测算楼面价", (
-        "sale_reference_price_yuan_m2", "taxes_yuan_m2", "financial_cost_yuan_m2",
-        "construction_cost_yuan_m2", "reasonable_profit_yuan_m2"), _residual,
-        ZZ4, "三（二）", SUPPLY, unit="元/平方米"),
-    Derived("sale_reference_price_min_yuan_m2", "销售参考房价下限（周边实际价格−10%）",
-            ("surrounding_price_yuan_m2",), _sale_band("low"), ZZ4, "三（二）", SUPPLY,
-            unit="元/平方米"),
-    Derived("sale_reference_price_max_yuan_m2", "销售参考房价上限（周边实际价格+10%）",
-            ("surrounding_price_yuan_m2",), _sale_band("high"), ZZ4, "三（二）", SUPPLY,
-            unit="元/平方米"),
-    Derived("correction_coefficient_min", "按自持比例可取的最低修正系数", ("self_hold_pct",),
-            _coefficient("low"), ZZ4, "三（二）", SUPPLY, digits=4),
-    Derived("correction_coefficient_max", "按自持比例可取的最高修正系数", ("self_hold_pct",),
-            _coefficient("high"), ZZ4, "三（二）", SUPPLY, digits=4),
-    Derived("circuit_breaker_price_min_yuan", "熔断价下限（起始价×120%）", ("start_price_yuan",),
-            _breaker_band("low"), ZZ4, "四（二）", SUPPLY, unit="元", publish_if=_breaker_plan),
-    Derived("circuit_breaker_price_max_yuan", "熔断价上限（起始价×130%）", ("start_price_yuan",),
-            _breaker_band("high"), ZZ4, "四（二）", SUPPLY, unit="元", publish_if=_breaker_plan),
-    Derived("circuit_breaker_price_yuan", "方案熔断价（起始价×熔断比例）",
-            ("start_price_yuan", "circuit_breaker_pct"), _breaker_price, ZZ4, "四（二）", SUPPLY,
-            unit="元"),
-    Derived("three_not_lower_floor_yuan", "三个不低于：片区综合价、审计成本、市场地价中的最高者", (
-        "area_composite_price_yuan", "audited_cost_yuan", "market_price_yuan"), _three_floor,
-        SONGMING, "第十三条 7", RESERVE, unit="元"),
-    Derived("songming_revenue_provision_yuan", "按起始价测算的土地出让收入计提（28.5%）",
-            ("start_price_yuan",), _provision, SONGMING, "第三十三条", BOTH, unit="元"),
+    Derived(
+        "reserve_cost_total_yuan",
+        "已填收储成本合计",
+        ("compensation_cost_yuan", "development_cost_yuan", "other_cost_yuan"),
+        _reserve_cost,
+        kinds=RESERVE,
+        unit="元",
+    ),
+    Derived(
+        "residual_floor_price_yuan_m2",
+        "剩余法测算楼面价",
+        (
+            "sale_reference_price_yuan_m2",
+            "taxes_yuan_m2",
+            "financial_cost_yuan_m2",
+            "construction_cost_yuan_m2",
+            "reasonable_profit_yuan_m2",
+        ),
+        _residual,
+        ZZ4,
+        "三（二）",
+        SUPPLY,
+        unit="元/平方米",
+    ),
+    Derived(
+        "sale_reference_price_min_yuan_m2",
+        "销售参考房价下限（周边实际价格−10%）",
+        ("surrounding_price_yuan_m2",),
+        _band_end("surrounding_price_yuan_m2", calc.sale_reference_band, "low"),
+        ZZ4,
+        "三（二）",
+        SUPPLY,
+        unit="元/平方米",
+    ),
+    Derived(
+        "sale_reference_price_max_yuan_m2",
+        "销售参考房价上限（周边实际价格+10%）",
+        ("surrounding_price_yuan_m2",),
+        _band_end("surrounding_price_yuan_m2", calc.sale_reference_band, "high"),
+        ZZ4,
+        "三（二）",
+        SUPPLY,
+        unit="元/平方米",
+    ),
+    Derived(
+        "correction_coefficient_min",
+        "按自持比例可取的最低修正系数",
+        ("self_hold_pct",),
+        _band_end("self_hold_pct", calc.self_hold_coefficient_range, "low"),
+        ZZ4,
+        "三（二）",
+        SUPPLY,
+        digits=4,
+    ),
+    Derived(
+        "correction_coefficient_max",
+        "按自持比例可取的最高修正系数",
+        ("self_hold_pct",),
+        _band_end("self_hold_pct", calc.self_hold_coefficient_range, "high"),
+        ZZ4,
+        "三（二）",
+        SUPPLY,
+        digits=4,
+    ),
+    Derived(
+        "circuit_breaker_price_min_yuan",
+        "熔断价下限（起始价×120%）",
+        ("start_price_yuan",),
+        _band_end("start_price_yuan", calc.circuit_breaker_price_band, "low"),
+        ZZ4,
+        "四（二）",
+        SUPPLY,
+        unit="元",
+        publish_if=_breaker_plan,
+    ),
+    Derived(
+        "circuit_breaker_price_max_yuan",
+        "熔断价上限（起始价×130%）",
+        ("start_price_yuan",),
+        _band_end("start_price_yuan", calc.circuit_breaker_price_band, "high"),
+        ZZ4,
+        "四（二）",
+        SUPPLY,
+        unit="元",
+        publish_if=_breaker_plan,
+    ),
+    Derived(
+        "circuit_breaker_price_yuan",
+        "方案熔断价（起始价×熔断比例）",
+        ("start_price_yuan", "circuit_breaker_pct"),
+        _breaker_price,
+        ZZ4,
+        "四（二）",
+        SUPPLY,
+        unit="元",
+    ),
+    Derived(
+        "three_not_lower_floor_yuan",
+        "三个不低于：片区综合价、审计成本、市场地价中的最高者",
+        ("area_composite_price_yuan", "audited_cost_yuan", "market_price_yuan"),
+        _three_floor,
+        SONGMING,
+        "第十三条 7",
+        RESERVE,
+        unit="元",
+    ),
+    Derived(
+        "songming_revenue_provision_yuan",
+        "按起始价测算的土地出让收入计提（28.5%）",
+        ("start_price_yuan",),
+        _provision,
+        SONGMING,
+        "第三十三条",
+        BOTH,
+        unit="元",
+    ),
 )
 
 
@@ -179,5 +260,14 @@ class Table:
             k = v.get(key)
             return None if k is None else entries.get(k)
 
-        return Derived(self.name, self.label, (key,), f, self.doc_id, self.article, self.kinds,
-                       unit=self.unit, digits=4)
+        return Derived(
+            self.name,
+            self.label,
+            (key,),
+            f,
+            self.doc_id,
+            self.article,
+            self.kinds,
+            unit=self.unit,
+            digits=4,
+        )
