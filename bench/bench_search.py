@@ -35,12 +35,7 @@ def _hit_rates(entries: list[dict[str, Any]]) -> tuple[float, float]:
     corpus = load_corpus()
 
     def lineage(doc_id: str, label: str) -> list[str]:
-        out = [label]
-        article = corpus.article(doc_id, label)
-        while article is not None and article.parent is not None:
-            out.append(article.parent)
-            article = corpus.article(doc_id, article.parent)
-        return out
+        return [label, *corpus.ancestors(doc_id, label)]
 
     top1 = top3 = 0
     for entry in entries:

@@ -138,6 +138,15 @@ class Corpus:
         for doc in self.documents.values():
             yield from doc.articles
 
+    def ancestors(self, doc_id: str, label: str) -> list[str]:
+        """Labels of the articles that contain this one, nearest first (四（二）1 → [四（二）])."""
+        out: list[str] = []
+        article = self.article(doc_id, label)
+        while article is not None and article.parent is not None:
+            out.append(article.parent)
+            article = self.article(doc_id, article.parent)
+        return out
+
 
 # ---------------------------------------------------------------------------------- labels
 

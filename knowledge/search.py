@@ -386,15 +386,6 @@ def _select(
     return hits
 
 
-def _ancestors(doc_id: str, label: str, corpus: Corpus) -> list[str]:
-    out = []
-    article = corpus.article(doc_id, label)
-    while article is not None and article.parent is not None:
-        out.append(article.parent)
-        article = corpus.article(doc_id, article.parent)
-    return out
-
-
 def _related(i: int, j: int, index: SearchIndex, corpus: Corpus) -> bool:
     """True when the two articles are the same text or one contains the other."""
     (doc_a, label_a), (doc_b, label_b) = index.keys[i], index.keys[j]
@@ -402,8 +393,8 @@ def _related(i: int, j: int, index: SearchIndex, corpus: Corpus) -> bool:
         return False
     return (
         label_a == label_b
-        or label_a in _ancestors(doc_b, label_b, corpus)
-        or label_b in _ancestors(doc_a, label_a, corpus)
+        or label_a in corpus.ancestors(doc_b, label_b)
+        or label_b in corpus.ancestors(doc_a, label_a)
     )
 
 
@@ -416,7 +407,7 @@ def _most_specific(
     for other in by_index.values():
         if other.i == r.i or index.keys[other.i][0] != doc_id:
             continue
-        if label not in _ancestors(doc_id, index.keys[other.i][1], corpus):
+        if label not in corpus.ancestors(doc_id, index.keys[other.i][1]):
             continue
         close = other.score >= CHILD_RATIO * r.score and other.coverage >= r.coverage - 1e-9
         if close and (best is r or len(index.keys[other.i][1]) > len(index.keys[best.i][1])):

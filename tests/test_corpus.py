@@ -343,3 +343,11 @@ def test_applicable_documents():
     assert {"zhengzhou-2021-4", "xinmi-reserve-opinion"} <= xinmi
     assert "zhengzhou-2024-supply-plan" not in xinmi
     assert applicability("no-such-doc", _p(XINMI), D(2024, 6, 1)) is None
+
+
+def test_ancestors_are_the_containing_articles_nearest_first(corpus):
+    nested = corpus.ancestors("zhengzhou-2024-supply-plan", "一（三）1（9）")
+    assert nested == ["一（三）1", "一（三）"]
+    assert corpus.ancestors("songming-reserve-measures", "第十三条 7") == ["第十三条"]
+    assert corpus.ancestors("songming-reserve-measures", "第十三条") == []
+    assert corpus.ancestors("no-such-doc", "一") == []

@@ -41,12 +41,7 @@ def expected(entry: dict[str, Any]) -> list[tuple[str, str]]:
 
 def lineage(corpus: Corpus, doc_id: str, label: str) -> list[str]:
     """The article's label and the labels of the articles containing it."""
-    out = [label]
-    article = corpus.article(doc_id, label)
-    while article is not None and article.parent is not None:
-        out.append(article.parent)
-        article = corpus.article(doc_id, article.parent)
-    return out
+    return [label, *corpus.ancestors(doc_id, label)]
 
 
 def is_hit(corpus: Corpus, got: tuple[str, str], accepted: list[tuple[str, str]]) -> bool:
