@@ -22,7 +22,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError, meta
 from lxml import etree
 
-from bot.plan import Plan, schema
+from bot.plan import KeySpec, Plan, schema
 from doc_templates import DOC_KINDS, DOC_TYPES
 from doc_templates.context import build_context
 from doc_templates.render import jinja_env, render_context, template_bytes
@@ -39,8 +39,8 @@ _SAMPLE_DATE = dt.date(2026, 1, 1)
 # --- probe plans --------------------------------------------------------------------------
 
 
-def _sample_value(key: str, type_: str, choices: tuple[str, ...], subkeys: tuple[str, ...]) -> Any:
-    if key == "jurisdiction":
+def _sample_value(spec: KeySpec) -> Any:
+    if spec.key == "jurisdiction":
         return "郑州市金水区"
     return {
         "text": "示例",
@@ -55,9 +55,9 @@ def _sample_value(key: str, type_: str, choices: tuple[str, ...], subkeys: tuple
         "int": 3,
         "bool": True,
         "date": _SAMPLE_DATE,
-        "choice": choices[0] if choices else "示例",
-        "bool_map": dict.fromkeys(subkeys, True),
-    }[type_]
+        "choice": spec.choices[0] if spec.choices else "示例",
+        "bool_map": dict.fromkeys(spec.subkeys, True),
+    }[spec.type]
 
 
 def sample_plan(kind: str, *, full: bool = True) -> Plan:
@@ -65,7 +65,7 @@ def sample_plan(kind: str, *, full: bool = True) -> Plan:
     fields: dict[str, Any] = {}
     for spec in schema().keys_for(kind):
         if full or spec.key in ("project_name", "jurisdiction"):
-            fields[spec.key] = _sample_value(spec.key, spec.type, spec.choices, spec.subkeys)
+            fields[spec.key] = _sample_value(spec)
     return Plan(kind=kind, fields=fields)
 
 
