@@ -15,7 +15,8 @@ specific article that covers the question wins and the same text never fills two
 
 A jurisdiction (explicit, or a place named in the question) keeps the documents that govern it
 (knowledge.corpus.applicability: its own, its city's, the national ones) and drops other
-localities; a place outside the knowledge base leaves the national documents only.
+localities; a place outside the knowledge base leaves the national documents only
+(knowledge/search_scope.py).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from typing import TYPE_CHECKING
 from bot.errors import BadInput
 from knowledge.search_index import Channel, SearchIndex, get_index
 from knowledge.search_query import Query, Term, analyse
+from knowledge.search_scope import DocFacts, allowed_articles, question_scope, resolve_jurisdiction
 from knowledge.textnorm import has_cjk, normalise
 
 if TYPE_CHECKING:
-    from knowledge.corpus import Article, Corpus, Document
+    from knowledge.corpus import Article, Corpus
     from knowledge.jurisdictions import Place
 
 MAX_QUESTION_CHARS = 500
@@ -94,7 +96,7 @@ def search(
             f"-k must be an integer from 1 to {MAX_K}, got: {k}",
         )
     today = on or dt.date.today()
-    explicit = _resolve_jurisdiction(jurisdiction) if jurisdiction is not None else None
+    explicit = resolve_jurisdiction(jurisdiction) if jurisdiction is not None else None
     text = (question or "").strip()
     if not text:
         return SearchResult([], "未找到相关条文：问题为空，请输入要咨询的政策问题。")
@@ -116,8 +118,8 @@ def search(
             "未找到相关条文：问题过于笼统，请说明具体想了解的事项"
             "（例如：储备土地临时利用最长几年）。",
         )
-    place, national_only, notes = _scope(explicit, query)
-    allowed, facts = _allowed_articles(index, place, national_only, today)
+    place, national_only, notes = question_scope(explicit, query)
+    allowed, facts = allowed_articles(index, place, national_only, today)
     ranked = _rank(index, query, allowed, facts, place is not None)
     hits = _select(ranked, index, query, k, facts)
     if not hits:
@@ -127,105 +129,6 @@ def search(
         notes.append(f"未找到相关条文：{reason}。可换个说法，或用 landbot kb list 查看收录的文件。")
     note = " ".join(notes) if notes else None
     return SearchResult(hits, note, place, dict(query.corrections))
-
-
-# ------------------------------------------------------------------------------- scope
-
-
-def _resolve_jurisdiction(name: str) -> Place | _Outside:
-    from knowledge.jurisdictions import resolve_place
-
-    resolution = resolve_place(name)
-    if resolution.status == "local" and resolution.place is not None:
-        return resolution.place
-    if resolution.status == "outside":
-        return _Outside(name)
-    raise BadInput(
-        f"无法识别的辖区：{name}（例如：郑州市金水区、新密市、嵩明县）",
-        f"unknown jurisdiction: {name} (e.g. 郑州市金水区, 新密市, 嵩明县)",
-    )
-
-
-@dataclass(frozen=True)
-class _Outside:
-    name: str
-
-
-def _scope(explicit: Place | _Outside | None, query: Query) -> tuple[Place | None, bool, list[str]]:
-    """(place to filter for, national documents only?, notes)."""
-    from knowledge.jurisdictions import resolve_place
-
-    if isinstance(explicit, _Outside):
-        return None, True, [_outside_note(explicit.name)]
-    if explicit is not None:
-        return explicit, False, []
-    outside: list[str] = []
-    for name in query.places:
-        resolution = resolve_place(name)
-        if resolution.status == "local" and resolution.place is not None:
-            return resolution.place, False, []
-        if resolution.status == "outside":
-            outside.append(name)
-    if outside:
-        return None, True, [_outside_note(outside[0])]
-    return None, False, []
-
-
-def _outside_note(name: str) -> str:
-    return f"「{name}」不在知识库收录的辖区内，只检索了国家层面的法律法规。"
-
-
-@dataclass(frozen=True)
-class _DocFacts:
-    title: str
-    in_force: bool
-    local: bool
-    applicability: str | None  # for the jurisdiction given
-    below: bool = False  # governs a part of the jurisdiction only (新密市 within 郑州市)
-
-    @property
-    def allowed(self) -> bool:
-        return self.applicability is not None or self.below
-
-
-def _allowed_articles(
-    index: SearchIndex, place: Place | None, national_only: bool, today: dt.date
-) -> tuple[set[int] | None, dict[str, _DocFacts]]:
-    from knowledge.corpus import document_applicability, load_corpus
-
-    corpus: Corpus = load_corpus()
-    facts: dict[str, _DocFacts] = {}
-    for doc in corpus.documents.values():
-        applicability: str | None = None
-        below = False
-        if place is not None:
-            applicability = document_applicability(doc, place, _date_in_force(doc, today))
-            below = applicability is None and any(
-                scope.startswith(place.id + "/") for scope in doc.scope
-            )
-        facts[doc.doc_id] = _DocFacts(
-            title=doc.title,
-            in_force=doc.in_force(today),
-            local=not doc.is_national(),
-            applicability=applicability,
-            below=below,
-        )
-    if place is None and not national_only:
-        return None, facts
-    allowed = {
-        i
-        for i, (doc_id, _) in enumerate(index.keys)
-        if doc_id in facts and (not facts[doc_id].local if national_only else facts[doc_id].allowed)
-    }
-    return allowed, facts
-
-
-def _date_in_force(doc: Document, today: dt.date) -> dt.date:
-    """`today`, or for a document not in force today a day when it was (does it cover the
-    place at all?): an expired plan is still the answer to a question about it."""
-    if doc.in_force(today):
-        return today
-    return doc.valid_to or doc.valid_from or today
 
 
 # ------------------------------------------------------------------------------- ranking
@@ -313,7 +216,7 @@ def _rank(
     index: SearchIndex,
     query: Query,
     allowed: set[int] | None,
-    facts: dict[str, _DocFacts],
+    facts: dict[str, DocFacts],
     jurisdiction_given: bool,
 ) -> list[_Ranked]:
     b = _bm25(index.b, query.b_tokens, allowed)
@@ -349,7 +252,7 @@ def _rank(
 
 
 def _select(
-    ranked: list[_Ranked], index: SearchIndex, query: Query, k: int, facts: dict[str, _DocFacts]
+    ranked: list[_Ranked], index: SearchIndex, query: Query, k: int, facts: dict[str, DocFacts]
 ) -> list[Hit]:
     from knowledge.corpus import load_corpus
 
