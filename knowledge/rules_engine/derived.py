@@ -113,6 +113,24 @@ BOTH = frozenset({"reserve_plan", "supply_plan"})
 SUPPLY = frozenset({"supply_plan"})
 RESERVE = frozenset({"reserve_plan"})
 
+
+def _band(
+    name: str,
+    labels: tuple[str, str],
+    key: str,
+    band: Callable[[float], calc.Band | None],
+    article: str,
+    **extra: Any,
+) -> tuple[Derived, Derived]:
+    """The low and high ends of a 郑政〔2021〕4号 band for supply plans, as `name` with min/max."""
+    return (
+        Derived(name.format("min"), labels[0], (key,), _band_end(key, band, "low"), ZZ4, article,
+                SUPPLY, **extra),
+        Derived(name.format("max"), labels[1], (key,), _band_end(key, band, "high"), ZZ4, article,
+                SUPPLY, **extra),
+    )  # fmt: skip
+
+
 BUILTIN: tuple[Derived, ...] = (
     Derived(
         "area_ha", "土地面积（公顷）", ("area_m2",), _area(calc.m2_to_ha), unit="公顷", digits=4
@@ -142,65 +160,28 @@ BUILTIN: tuple[Derived, ...] = (
         SUPPLY,
         unit="元/平方米",
     ),
-    Derived(
-        "sale_reference_price_min_yuan_m2",
-        "销售参考房价下限（周边实际价格−10%）",
-        ("surrounding_price_yuan_m2",),
-        _band_end("surrounding_price_yuan_m2", calc.sale_reference_band, "low"),
-        ZZ4,
+    *_band(
+        "sale_reference_price_{}_yuan_m2",
+        ("销售参考房价下限（周边实际价格−10%）", "销售参考房价上限（周边实际价格+10%）"),
+        "surrounding_price_yuan_m2",
+        calc.sale_reference_band,
         "三（二）",
-        SUPPLY,
         unit="元/平方米",
     ),
-    Derived(
-        "sale_reference_price_max_yuan_m2",
-        "销售参考房价上限（周边实际价格+10%）",
-        ("surrounding_price_yuan_m2",),
-        _band_end("surrounding_price_yuan_m2", calc.sale_reference_band, "high"),
-        ZZ4,
+    *_band(
+        "correction_coefficient_{}",
+        ("按自持比例可取的最低修正系数", "按自持比例可取的最高修正系数"),
+        "self_hold_pct",
+        calc.self_hold_coefficient_range,
         "三（二）",
-        SUPPLY,
-        unit="元/平方米",
-    ),
-    Derived(
-        "correction_coefficient_min",
-        "按自持比例可取的最低修正系数",
-        ("self_hold_pct",),
-        _band_end("self_hold_pct", calc.self_hold_coefficient_range, "low"),
-        ZZ4,
-        "三（二）",
-        SUPPLY,
         digits=4,
     ),
-    Derived(
-        "correction_coefficient_max",
-        "按自持比例可取的最高修正系数",
-        ("self_hold_pct",),
-        _band_end("self_hold_pct", calc.self_hold_coefficient_range, "high"),
-        ZZ4,
-        "三（二）",
-        SUPPLY,
-        digits=4,
-    ),
-    Derived(
-        "circuit_breaker_price_min_yuan",
-        "熔断价下限（起始价×120%）",
-        ("start_price_yuan",),
-        _band_end("start_price_yuan", calc.circuit_breaker_price_band, "low"),
-        ZZ4,
+    *_band(
+        "circuit_breaker_price_{}_yuan",
+        ("熔断价下限（起始价×120%）", "熔断价上限（起始价×130%）"),
+        "start_price_yuan",
+        calc.circuit_breaker_price_band,
         "四（二）",
-        SUPPLY,
-        unit="元",
-        publish_if=_breaker_plan,
-    ),
-    Derived(
-        "circuit_breaker_price_max_yuan",
-        "熔断价上限（起始价×130%）",
-        ("start_price_yuan",),
-        _band_end("start_price_yuan", calc.circuit_breaker_price_band, "high"),
-        ZZ4,
-        "四（二）",
-        SUPPLY,
         unit="元",
         publish_if=_breaker_plan,
     ),
