@@ -138,29 +138,14 @@ class ProcedureResult:
     titles: dict[str, str]  # doc_id → title, for rendering
 
     def all_citations(self) -> list[Cite]:
-        seen: list[Cite] = []
-
-        def add(c: Cite) -> None:
-            if c not in seen:
-                seen.append(c)
-
-        for c in self.mode_cites:
-            add(c)
-        for r in self.reserve_rules:
-            add(r.cite)
-        for s in self.steps:
-            add(s.cite)
-            for c in s.see_also:
-                add(c)
-        for v in (*self.method_reasons, *self.excluded):
-            add(v.cite)
-            for c in v.see_also:
-                add(c)
-        for r in self.supply_rules:
-            add(r.cite)
-        for p in self.preconditions:
-            add(p.cite)
-        return seen
+        """Every article the answer cites, once each, in the order the answer shows them."""
+        cited: list[Cite] = [*self.mode_cites, *(r.cite for r in self.reserve_rules)]
+        referring: list[Step | MethodVerdict] = [*self.steps, *self.method_reasons, *self.excluded]
+        for x in referring:
+            cited += [x.cite, *x.see_also]
+        cited += [r.cite for r in self.supply_rules]
+        cited += [p.cite for p in self.preconditions]
+        return list(dict.fromkeys(cited))
 
     def to_json(self) -> dict[str, Any]:
         """The CONTRACT §4 `procedure` object (with extra keys documented in the README)."""
