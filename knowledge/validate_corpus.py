@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -70,6 +71,12 @@ class _Found:
         self.problems.append(Problem(self.file, line, message))
 
 
+def _check_unknown_keys(node: LineMap, known: Container[str], found: _Found) -> None:
+    for key in node:
+        if key not in known:
+            found.add(node.line_of(key), f"未知键 {key!r} / unknown key")
+
+
 def _check_articles(
     items: Any, parent: LineMap | None, seen: dict[str, int], found: _Found
 ) -> None:
@@ -80,9 +87,7 @@ def _check_articles(
         if not isinstance(item, LineMap):
             found.add(_line(items), "条文应为映射 / article must be a mapping")
             continue
-        for key in item:
-            if key not in _ARTICLE_KEYS:
-                found.add(item.line_of(key), f"未知键 {key!r} / unknown key")
+        _check_unknown_keys(item, _ARTICLE_KEYS, found)
         label = item.get("label")
         if not isinstance(label, str) or not label:
             found.add(item.line, "条文缺少 label / article without label")
@@ -159,9 +164,7 @@ def check_document(data: Any, file: str, place_ids: set[str], tags: set[str]) ->
 
 def _check_keys(data: LineMap, found: _Found) -> None:
     """Unknown keys, missing keys, values of the wrong type, an unknown level."""
-    for key in data:
-        if key not in _DOC_KEYS:
-            found.add(data.line_of(key), f"未知键 {key!r} / unknown key")
+    _check_unknown_keys(data, _DOC_KEYS, found)
     for key in _REQUIRED:
         if key not in data:
             found.add(data.line, f"缺少 {key} / missing key {key}")
@@ -206,9 +209,7 @@ def _check_rule(
     if not isinstance(rule, LineMap):
         found.add(_line(rule), "scope_rules 的每项应为映射 / rule must be a mapping")
         return
-    for k in rule:
-        if k not in _RULE_KEYS:
-            found.add(rule.line_of(k), f"未知键 {k!r} / unknown key")
+    _check_unknown_keys(rule, _RULE_KEYS, found)
     if rule.get("applicability") not in (*corpus_mod.APPLICABILITY, None):
         found.add(rule.line_of("applicability"), "applicability 应为 binding、reference 或 null")
     for prefix in rule.get("articles") or []:
