@@ -150,13 +150,13 @@ class Corpus:
 
 # ---------------------------------------------------------------------------------- labels
 
-_CN_NUM = "[零一二三四五六七八九十百千]+"
+LABEL_NUMERAL = "[零一二三四五六七八九十百千]+"  # the Chinese numbers of article labels
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 SPECIAL_LABELS = ("通知", "前言", "附则", "附件")
 LABEL_RE = re.compile(
-    rf"^(?:{_CN_NUM}(?:（{_CN_NUM}）(?:\d+(?:（\d+）)?)?)?"  # 一 / 四（二） / 三（二）2 / 一（三）1（5）
-    rf"|（{_CN_NUM}）(?:\d+)?"  # （十三） / （五）1
-    rf"|第{_CN_NUM}条(?: \d+)?"  # 第十三条 / 第十三条 7
+    rf"^(?:{LABEL_NUMERAL}(?:（{LABEL_NUMERAL}）(?:\d+(?:（\d+）)?)?)?"  # 一 / 四（二） / 三（二）2 / 一（三）1（5）
+    rf"|（{LABEL_NUMERAL}）(?:\d+)?"  # （十三） / （五）1
+    rf"|第{LABEL_NUMERAL}条(?: \d+)?"  # 第十三条 / 第十三条 7
     rf"|(?:{'|'.join(SPECIAL_LABELS)})\d*)$"
 )
 
@@ -180,11 +180,11 @@ def normalise_label(label: str) -> str:
     s = s.replace("(", "（").replace(")", "）")
     s = s.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     s = re.sub(r"(?<=[一二三四五六七八九十])\s*[、.．,，]\s*(?=（)", "", s)  # 四、（二） → 四（二）
-    m = re.match(rf"^(第{_CN_NUM}条)\s*第?[（]?({_CN_NUM}|\d+)[）]?[项]?$", s)
+    m = re.match(rf"^(第{LABEL_NUMERAL}条)\s*第?[（]?({LABEL_NUMERAL}|\d+)[）]?[项]?$", s)
     if m:
         item = m.group(2)
         return f"{m.group(1)} {item if item.isdigit() else cn_to_int(item)}"
-    m = re.match(rf"^(第{_CN_NUM}条)\s*([{_CIRCLED}])$", s)
+    m = re.match(rf"^(第{LABEL_NUMERAL}条)\s*([{_CIRCLED}])$", s)
     if m:
         return f"{m.group(1)} {_CIRCLED.index(m.group(2)) + 1}"
     m = re.match(r"^第(\d+)条(.*)$", s)

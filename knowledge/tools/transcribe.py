@@ -21,18 +21,17 @@ from typing import Any
 
 import yaml
 
-from knowledge.corpus import cn_to_int
+from knowledge.corpus import LABEL_NUMERAL, cn_to_int
 from knowledge.tools.sources import SOURCES, clean_lines
 
-_CN = "[一二三四五六七八九十百千零]+"
-SECTION = re.compile(rf"^({_CN})、\s*(.*)$")
-ITEM = re.compile(rf"^[（(]\s*({_CN})\s*[）)]\s*(.*)$")
+SECTION = re.compile(rf"^({LABEL_NUMERAL})、\s*(.*)$")
+ITEM = re.compile(rf"^[（(]\s*({LABEL_NUMERAL})\s*[）)]\s*(.*)$")
 NUMBERED = re.compile(r"^(\d+)[.．、]\s*(.*)$")
 PAREN_NUM = re.compile(r"^[（(](\d+)[）)]\s*(.*)$")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
-CHAPTER = re.compile(rf"^第{_CN}章\s*.*$")
-SECTION_JIE = re.compile(rf"^第{_CN}节\s*.*$")
-ARTICLE = re.compile(rf"^(第{_CN}条)\s*(.*)$")
+CHAPTER = re.compile(rf"^第{LABEL_NUMERAL}章\s*.*$")
+SECTION_JIE = re.compile(rf"^第{LABEL_NUMERAL}节\s*.*$")
+ARTICLE = re.compile(rf"^(第{LABEL_NUMERAL}条)\s*(.*)$")
 TERMINAL = (*tuple("。；：！？;:"), "”。")
 
 
