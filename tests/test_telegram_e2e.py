@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from bot.services import users
+from tests.components import soffice_path
 from tests.telegram.fake_api import SentMessage
 from tests.telegram.harness import (
     QUESTION,
@@ -23,7 +24,6 @@ from tests.telegram.harness import (
     running_bot,
     wait_for,
 )
-from tests.components import soffice_path
 from tests.telegram.server import ChatDriver
 
 pytestmark = pytest.mark.slow
@@ -100,7 +100,7 @@ def walk(chat: ChatDriver, first: list[SentMessage], answers: dict[str, object],
     label: str | None = None
     for _ in range(limit):
         q = msgs[-1]
-        if not q.text.startswith("⚠️"):  # a rejected answer: same question, new buttons
+        if not q.text.startswith("⚠️ "):  # a rejected answer: same question, new buttons
             q = last_question(msgs)
             if "填写情况" in q.text and "填写完毕" not in q.text:
                 seen.extend(chat.until("填写完毕"))

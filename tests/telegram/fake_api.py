@@ -73,6 +73,7 @@ class SentMessage:
     source: str  # the text or caption as the bot sent it (HTML when parse_mode is HTML)
     edits: int = 0
     document: StoredFile | None = None
+    at: float = field(default_factory=time.monotonic)  # when the bot sent it
 
     @property
     def text(self) -> str:

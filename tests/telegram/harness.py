@@ -96,7 +96,7 @@ def answer(chat: ChatDriver, question: SentMessage, reply: str,
         chat.press(question, reply)
     else:
         chat.say(reply)
-    return chat.until(f"{QUESTION}|^⚠️", timeout)
+    return chat.until(f"{QUESTION}|^⚠️ ", timeout)  # a question, or an answer refused
 
 
 def draft_id_of(msg: SentMessage) -> int:

@@ -22,10 +22,15 @@ from bot.errors import BadInput
 from bot.settings import Settings
 
 log = logging.getLogger("landbot.telegram")
-CONCURRENT_UPDATES = 64
+CONCURRENT_UPDATES = 32
+# HTTP connections to the Bot API: httpcore checks every pooled connection on each request,
+# so a small pool is faster than one connection per concurrent update.
+CONNECTIONS = 8
+DB_THREADS_SERVER = 4  # database threads with PostgreSQL (SQLite: one)
 # Telegram's limit is about 30 messages a second overall; LANDBOT_TELEGRAM_RATE_LIMIT=0
 # switches the limiter off (a local Bot API test server or a benchmark has no such limit).
 RATE_LIMIT_ENV = "LANDBOT_TELEGRAM_RATE_LIMIT"
+PDF_ENV = "LANDBOT_TELEGRAM_PDF"  # 0: no LibreOffice, .docx only
 
 
 def _rate_limit() -> float:
@@ -41,32 +46,42 @@ def _rate_limit() -> float:
 
 async def _post_init(app: Application) -> None:
     """Open the database, start the PDF converter, register the menu commands."""
-    from bot.channels.telegram.runtime import blocking
+    from bot.channels.telegram.runtime import configure_executor, slow
     from storage.db import open_database
 
     rt: Runtime = app.bot_data[RUNTIME_KEY]
-    rt.db = await blocking(open_database, rt.settings)
-    try:
-        from doc_templates.pdf import PdfConverter
-    except ImportError:
-        log.info("PDF converter not available: documents are sent as .docx only")
-    else:
-        converter = PdfConverter()
-        if converter.mode == "none":
-            log.info("LibreOffice not installed: documents are sent as .docx only")
-        else:
-            rt.converter = converter
-            # warm LibreOffice up in the background; the bot answers meanwhile
-            rt.extras["warm_up"] = asyncio.get_running_loop().create_task(_warm_up(converter))
+    rt.db = await slow(open_database, rt.settings)
+    configure_executor(1 if rt.db.dialect == "sqlite" else DB_THREADS_SERVER)
+    rt.converter = _converter()
+    if rt.converter is not None:
+        # warm LibreOffice up in the background; the bot answers meanwhile
+        rt.extras["warm_up"] = asyncio.get_running_loop().create_task(_warm_up(rt.converter))
     await app.bot.set_my_commands(texts.COMMANDS)
     log.info("landbot Telegram bot @%s ready", app.bot.username)
 
 
+def _converter() -> Any:
+    """The PDF converter, or None (LANDBOT_TELEGRAM_PDF=0, or no LibreOffice)."""
+    if os.environ.get(PDF_ENV, "1") == "0":
+        log.info("%s=0: documents are sent as .docx only", PDF_ENV)
+        return None
+    try:
+        from doc_templates.pdf import PdfConverter
+    except ImportError:
+        log.info("PDF converter not available: documents are sent as .docx only")
+        return None
+    converter = PdfConverter()
+    if converter.mode == "none":
+        log.info("LibreOffice not installed: documents are sent as .docx only")
+        return None
+    return converter
+
+
 async def _warm_up(converter: Any) -> None:
-    from bot.channels.telegram.runtime import blocking
+    from bot.channels.telegram.runtime import slow
 
     try:
-        await blocking(converter.start)
+        await slow(converter.start)
     except Exception:  # a converter that fails only means: no PDF until it works
         log.warning("PDF converter could not start", exc_info=True)
 
@@ -79,6 +94,9 @@ async def _post_shutdown(app: Application) -> None:
             rt.converter.stop()
         except Exception:
             log.warning("PDF converter did not stop cleanly", exc_info=True)
+    from bot.channels.telegram.runtime import shutdown_executor
+
+    shutdown_executor()
     if rt.db is not None:
         rt.db.dispose()
 
@@ -104,7 +122,7 @@ def build_application(settings: Settings, *, concurrency: int = CONCURRENT_UPDAT
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(concurrency))
-        .connection_pool_size(concurrency + 8)
+        .connection_pool_size(CONNECTIONS)
         .pool_timeout(30)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.services.transaction import transact
 from storage.db import Database, UnitOfWork
+from storage.domain import User
 
 ASK = "ask"
 PROCEDURE = "procedure"
@@ -26,6 +27,30 @@ class Session:
 def get(db: Database, user_id: int) -> Session:
     def work(uow: UnitOfWork) -> Session:
         return Session(uow.chat_sessions.mode(user_id), uow.chat_sessions.active_draft_id(user_id))
+
+    return transact(db, work, readonly=True)
+
+
+def whoami(db: Database, channel: str, external_id: int) -> tuple[User | None, Session]:
+    """The active registered user of an account and where their text goes (one query)."""
+    from sqlalchemy import select
+
+    from storage.models import ChatSessionRow, UserRow
+
+    def work(uow: UnitOfWork) -> tuple[User | None, Session]:
+        row = uow.session.execute(
+            select(UserRow, ChatSessionRow.mode, ChatSessionRow.active_draft_id)
+            .outerjoin(ChatSessionRow, ChatSessionRow.user_id == UserRow.id)
+            .where(UserRow.channel == channel, UserRow.external_id == str(external_id))
+        ).first()
+        if row is None or not row[0].active:
+            return None, Session(None, None)
+        u = row[0]
+        user = User(
+            id=u.id, channel=u.channel, external_id=u.external_id, display_name=u.display_name,
+            role=u.role, department=u.department, active=u.active, created_at=u.created_at,
+        )  # fmt: skip
+        return user, Session(row[1], row[2])
 
     return transact(db, work, readonly=True)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -50,6 +52,31 @@ def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:
     return rt
 
 
+_db_executor: ThreadPoolExecutor | None = None
+
+
+def configure_executor(workers: int) -> None:
+    """The threads that run database work: one for SQLite (writes queue anyway, and fewer
+    threads fight less over the GIL), a few for PostgreSQL."""
+    global _db_executor
+    old, _db_executor = _db_executor, ThreadPoolExecutor(workers, thread_name_prefix="landbot-db")
+    if old is not None:
+        old.shutdown(wait=False)
+
+
+def shutdown_executor() -> None:
+    global _db_executor
+    if _db_executor is not None:
+        _db_executor.shutdown(wait=True)
+        _db_executor = None
+
+
 async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run database / document work off the event loop."""
+    """Run a short database step off the event loop (on the database threads)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_db_executor, functools.partial(fn, *args, **kwargs))
+
+
+async def slow(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run long work (documents, PDF) on the default threads, never blocking dialogue turns."""
     return await asyncio.to_thread(fn, *args, **kwargs)

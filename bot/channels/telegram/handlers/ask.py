@@ -21,7 +21,7 @@ from bot.channels.telegram.handlers.common import (
 )
 from bot.channels.telegram.handlers.dialogue import send_outs, stale
 from bot.channels.telegram.render import chunks, text_messages
-from bot.channels.telegram.runtime import blocking
+from bot.channels.telegram.runtime import slow
 from bot.channels.telegram.texts import esc
 from bot.errors import LandbotError
 from storage.domain import User
@@ -146,7 +146,7 @@ async def ask(update: Update, context: Ctx, user: User, question: str) -> None:
     """Answer a policy question (and give the procedure when it describes a parcel)."""
     if not await claim(update, context):
         return
-    body, rows, checklist = await blocking(answer_question, question, jurisdiction_of(user))
+    body, rows, checklist = await slow(answer_question, question, jurisdiction_of(user))
     await send_outs(update, text_messages(body, rows, escape=False))
     if checklist:
         for part in chunks(checklist):

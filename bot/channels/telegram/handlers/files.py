@@ -16,7 +16,7 @@ from bot.channels.telegram.handlers.common import (
     claim,
 )
 from bot.channels.telegram.handlers.dialogue import stale
-from bot.channels.telegram.runtime import blocking, runtime
+from bot.channels.telegram.runtime import blocking, runtime, slow
 from bot.channels.telegram.texts import esc
 from bot.errors import LandbotError
 from bot.services import documents
@@ -63,7 +63,7 @@ async def on_generate(update: Update, context: Ctx) -> None:
     await answer_callback(update, "正在生成文件，请稍候……")
     rt = runtime(context)
     try:
-        files = await blocking(
+        files = await slow(
             documents.generate,
             rt.database,
             user.id,

@@ -20,7 +20,7 @@ from bot.channels.telegram.handlers.common import (
 from bot.channels.telegram.handlers.dialogue import send_outs, stale
 from bot.channels.telegram.handlers.files import send_files
 from bot.channels.telegram.render import text_messages
-from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
+from bot.channels.telegram.runtime import CHANNEL, blocking, runtime, slow
 from bot.channels.telegram.texts import esc
 from bot.errors import LandbotError
 from bot.services import documents, review
@@ -43,7 +43,7 @@ def _decision_rows(draft_id: int, version: int) -> list[list[tuple[str, str]]]:
 async def _memo(context: Ctx, user_id: int, draft_id: int) -> list[documents.GeneratedFile]:
     rt = runtime(context)
     try:
-        return await blocking(
+        return await slow(
             documents.generate,
             rt.database,
             user_id,

@@ -15,8 +15,7 @@ from bot.channels.telegram import modes, texts
 from bot.channels.telegram.handlers import ask, dialogue, drafts, procedure, review
 from bot.channels.telegram.handlers.common import Ctx, claim, registered_user, reply
 from bot.channels.telegram.handlers.start import unregistered
-from bot.channels.telegram.runtime import blocking, runtime
-from bot.services import drafting
+from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
 from bot.services import review as review_service
 from storage.domain import User
 
@@ -78,15 +77,17 @@ async def on_text(update: Update, context: Ctx) -> None:
     if msg is None or msg.text is None:
         return
     text = msg.text.strip()[: MAX_TEXT + 1]
-    user = await registered_user(update, context)
-    if user is None:
+    tg_user = update.effective_user
+    db = runtime(context).database
+    user, session = (None, None)
+    if tg_user is not None:
+        user, session = await blocking(modes.whoami, db, CHANNEL, tg_user.id)
+    if user is None or session is None:
         await unregistered(update, context, text)
         return
     if text in texts.MENU_LABELS:
         await menu(update, context, user, text)
         return
-    db = runtime(context).database
-    session = await blocking(modes.get, db, user.id)
     target = review_service.comment_target(session.mode)
     if target is not None:
         await review.return_with_comment(update, context, user, target, text)
@@ -94,10 +95,7 @@ async def on_text(update: Update, context: Ctx) -> None:
         await ask.ask(update, context, user, text)
     elif session.mode == modes.PROCEDURE:
         await procedure.answer(update, context, user, text)
-    elif (
-        session.active_draft_id is not None
-        and (await blocking(drafting.active_draft, db, user.id)) is not None
-    ):
+    elif session.active_draft_id is not None:
         await dialogue.typed_answer(update, context, user, text)
     else:
         await ask.ask(update, context, user, text)
