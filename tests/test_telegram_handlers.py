@@ -74,12 +74,17 @@ class Env:
 
 
 @pytest.fixture
-async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
+async def env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> AsyncIterator[Env]:
+    """The Application on each backend (SQLite: steps on the loop; PostgreSQL: threads)."""
     monkeypatch.setattr(app_module, "protect_token", lambda token: None)  # keep pytest's logs
     monkeypatch.setenv("LANDBOT_TELEGRAM_RATE_LIMIT", "0")
     server = FakeBotServer()
     server.start()
-    settings = load_settings({"LANDBOT_DATA_DIR": str(tmp_path), **server.env()})
+    settings = load_settings(
+        {"LANDBOT_DATA_DIR": str(tmp_path), "LANDBOT_DATABASE_URL": database_url, **server.env()}
+    )
     application = app_module.build_application(settings)
     await application.initialize()
     assert application.post_init is not None

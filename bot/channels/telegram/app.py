@@ -26,7 +26,7 @@ CONCURRENT_UPDATES = 32
 # HTTP connections to the Bot API: httpcore checks every pooled connection on each request,
 # so a small pool is faster than one connection per concurrent update.
 CONNECTIONS = 8
-DB_THREADS_SERVER = 4  # database threads with PostgreSQL (SQLite: one)
+DB_THREADS_SERVER = 4  # database threads with PostgreSQL (SQLite steps run on the loop)
 # Telegram's limit is about 30 messages a second overall; LANDBOT_TELEGRAM_RATE_LIMIT=0
 # switches the limiter off (a local Bot API test server or a benchmark has no such limit).
 RATE_LIMIT_ENV = "LANDBOT_TELEGRAM_RATE_LIMIT"
@@ -51,7 +51,7 @@ async def _post_init(app: Application) -> None:
 
     rt: Runtime = app.bot_data[RUNTIME_KEY]
     rt.db = await slow(open_database, rt.settings)
-    configure_executor(1 if rt.db.dialect == "sqlite" else DB_THREADS_SERVER)
+    configure_executor(0 if rt.db.dialect == "sqlite" else DB_THREADS_SERVER)
     rt.converter = _converter()
     if rt.converter is not None:
         # warm LibreOffice up in the background; the bot answers meanwhile

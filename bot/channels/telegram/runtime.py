@@ -53,15 +53,20 @@ def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:
 
 
 _db_executor: ThreadPoolExecutor | None = None
+_inline = False
 
 
 def configure_executor(workers: int) -> None:
-    """The threads that run database work: one for SQLite (writes queue anyway, and fewer
-    threads fight less over the GIL), a few for PostgreSQL."""
-    global _db_executor
-    old, _db_executor = _db_executor, ThreadPoolExecutor(workers, thread_name_prefix="landbot-db")
+    """Where database steps run. 0: on the event loop itself — for SQLite, whose steps take a
+    few milliseconds and never wait on a network (handing them to a thread costs more CPU
+    than the step); N: on N threads — for PostgreSQL, where every query waits on the server."""
+    global _db_executor, _inline
+    old, _db_executor = _db_executor, None
     if old is not None:
         old.shutdown(wait=False)
+    _inline = workers == 0
+    if workers > 0:
+        _db_executor = ThreadPoolExecutor(workers, thread_name_prefix="landbot-db")
 
 
 def shutdown_executor() -> None:
@@ -72,7 +77,9 @@ def shutdown_executor() -> None:
 
 
 async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a short database step off the event loop (on the database threads)."""
+    """Run a short database step (see `configure_executor`)."""
+    if _inline:
+        return fn(*args, **kwargs)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_db_executor, functools.partial(fn, *args, **kwargs))
 
