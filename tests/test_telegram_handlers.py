@@ -152,6 +152,24 @@ async def test_returned_plan_reaches_the_clerk_with_the_comment(env: Env) -> Non
     assert services.get_draft(env.db, clerk.id, reply.draft.id).status == "returned"
 
 
+async def test_a_plan_file_sent_as_a_document_becomes_a_draft(env: Env) -> None:
+    clerk = env.person(700)
+    data = (PLANS / "songming-supply.yaml").read_bytes()
+    update = env.server.call(lambda: env.server.api.send_document(700, "嵩明供地.yaml", data))
+    before = len(env.sent(700))
+    await env._process(update)
+    msgs = env.sent(700)[before:]
+    assert "已从文件导入供地方案" in msgs[0].text
+    assert [d.kind for d in services.list_drafts(env.db, clerk.id)] == ["supply_plan"]
+    bad = env.server.call(lambda: env.server.api.send_document(700, "x.yaml", b"kind: [unclosed"))
+    await env._process(bad)
+    assert "YAML" in env.sent(700)[-1].text or "JSON" in env.sent(700)[-1].text
+    pic = env.server.call(lambda: env.server.api.send_document(700, "photo.jpg", b"\xff\xd8"))
+    await env._process(pic)
+    assert ".yaml" in env.sent(700)[-1].text
+    assert len(services.list_drafts(env.db, clerk.id)) == 1
+
+
 async def test_disabled_user_and_strangers_get_no_menu(env: Env) -> None:
     person = env.person(300)
     users.disable(env.db, person.id)

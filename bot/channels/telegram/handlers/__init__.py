@@ -1,9 +1,17 @@
 """One module per feature; `register_all(app)` adds their handlers (commands and buttons
-first, the text router last)."""
+first, the text router last, then a catch-all for buttons nobody knows)."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+
+async def _unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data no handler recognises (old or forged): refuse politely."""
+    from bot.channels.telegram.handlers.dialogue import stale
+
+    await stale(update)
 
 
 def register_all(app: Application) -> None:
@@ -20,15 +28,4 @@ def register_all(app: Application) -> None:
 
     for module in (start, dialogue, drafts, files, review, ask, procedure, router):
         module.register(app)
-    app.add_handler(_unknown_button_handler())
-
-
-def _unknown_button_handler():
-    from telegram.ext import CallbackQueryHandler
-
-    from bot.channels.telegram.handlers.dialogue import stale
-
-    async def unknown(update, context):
-        await stale(update)
-
-    return CallbackQueryHandler(unknown)
+    app.add_handler(CallbackQueryHandler(_unknown_button))

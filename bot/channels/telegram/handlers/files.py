@@ -6,14 +6,16 @@ import logging
 
 from telegram import InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot import services
 from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
     button_user,
     claim,
+    registered_user,
 )
 from bot.channels.telegram.handlers.dialogue import stale
 from bot.channels.telegram.runtime import blocking, runtime, slow
@@ -101,6 +103,48 @@ async def on_download(update: Update, context: Ctx) -> None:
     await send_file(context, update.effective_chat.id, f)
 
 
+MAX_UPLOAD = 1_000_000
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+async def on_upload(update: Update, context: Ctx) -> None:
+    """A plan file (YAML/JSON, CONTRACT §3) sent as a document becomes a new draft."""
+    msg = update.effective_message
+    user = await registered_user(update, context)
+    if msg is None or msg.document is None:
+        return
+    if user is None:
+        from bot.channels.telegram.handlers.start import unregistered
+
+        await unregistered(update, context, None)
+        return
+    doc = msg.document
+    name = doc.file_name or "plan.yaml"
+    if not name.lower().endswith(PLAN_SUFFIXES):
+        if await claim(update, context):
+            await msg.reply_text("只能导入 YAML 或 JSON 格式的方案文件（.yaml / .json）。")
+        return
+    if doc.file_size is not None and doc.file_size > MAX_UPLOAD:
+        if await claim(update, context):
+            await msg.reply_text("文件太大（超过 1 MB），方案文件只含字段。")
+        return
+    tg_file = await doc.get_file()
+    data = bytes(await tg_file.download_as_bytearray())
+    try:
+        result = await blocking(
+            services.import_plan, runtime(context).database, user.id, data[: MAX_UPLOAD + 1],
+            filename=name, update_id=update.update_id,
+        )  # fmt: skip
+    except LandbotError as exc:
+        if await claim(update, context):
+            await msg.reply_text(esc(exc.zh))
+        return
+    from bot.channels.telegram.handlers.dialogue import send_reply
+
+    await send_reply(update, result)
+
+
 def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_generate, pattern=r"^g:"))
     app.add_handler(CallbackQueryHandler(on_download, pattern=r"^dl:"))
+    app.add_handler(MessageHandler(filters.Document.ALL, on_upload))
