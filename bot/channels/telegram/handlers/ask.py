@@ -137,9 +137,14 @@ def procedure_text(proc: Mapping[str, Any]) -> str:
 
 
 def _cite(cite: Any) -> str:
+    """How officials name a source: the 文号 (or 《title》) and the article."""
     if not isinstance(cite, Mapping) or not cite.get("doc_id"):
         return ""
-    return f"〔{cite['doc_id']} {cite.get('article', '')}〕"
+    from knowledge.corpus import load_corpus
+
+    doc = load_corpus().document(str(cite["doc_id"]))
+    name = (doc.number or f"《{doc.title}》") if doc else str(cite["doc_id"])
+    return f"〔{name} {cite.get('article', '')}〕"
 
 
 async def ask(update: Update, context: Ctx, user: User, question: str) -> None:
