@@ -18,7 +18,7 @@ from bot.channels.telegram.handlers.errors import on_error
 from bot.channels.telegram.logsafe import protect_token
 from bot.channels.telegram.processor import PerChatUpdateProcessor
 from bot.channels.telegram.runtime import RUNTIME_KEY, Runtime
-from bot.errors import BadInput
+from bot.errors import BadInput, ServiceUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger("landbot.telegram")
@@ -139,10 +139,31 @@ def build_application(settings: Settings, *, concurrency: int = CONCURRENT_UPDAT
     return app
 
 
+def _run(start: Any, settings: Settings) -> None:
+    """Run, turning Telegram start-up failures into one clear bilingual line."""
+    from telegram.error import InvalidToken, NetworkError
+
+    try:
+        start()
+    except InvalidToken:
+        raise BadInput(
+            "Telegram 拒绝了 LANDBOT_TELEGRAM_TOKEN（令牌无效或已被 BotFather 重置）",
+            "Telegram rejected LANDBOT_TELEGRAM_TOKEN (invalid or revoked by BotFather)",
+        ) from None
+    except NetworkError as exc:
+        raise ServiceUnavailable(
+            f"无法连接 Telegram（{settings.telegram_base_url}）：{exc}",
+            f"cannot reach Telegram at {settings.telegram_base_url}: {exc}",
+        ) from None
+
+
 def run_polling(settings: Settings) -> None:
     app = build_application(settings)
     log.info("polling for updates")
-    app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=25)
+    _run(
+        lambda: app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=25),
+        settings,
+    )
 
 
 def run_webhook(
@@ -157,11 +178,14 @@ def run_webhook(
         )
     app = build_application(settings)
     log.info("serving the webhook on %s:%s%s", listen, port, parts.path or "/")
-    app.run_webhook(
-        listen=listen,
-        port=port,
-        url_path=parts.path.lstrip("/"),
-        webhook_url=url,
-        secret_token=secret_token,
-        allowed_updates=Update.ALL_TYPES,
+    _run(
+        lambda: app.run_webhook(
+            listen=listen,
+            port=port,
+            url_path=parts.path.lstrip("/"),
+            webhook_url=url,
+            secret_token=secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        ),
+        settings,
     )

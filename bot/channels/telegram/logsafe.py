@@ -28,7 +28,9 @@ def protect_token(token: str | None) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     if not token:
         return
-    secrets = [token, token.split(":", 1)[-1]]
+    # the whole token, and its secret half when it is long enough not to match ordinary text
+    tail = token.split(":", 1)[-1]
+    secrets = [token, tail] if len(tail) >= 16 else [token]
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=logging.WARNING)
