@@ -5,26 +5,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import insert
+
 from storage.domain import AnswerChange, AuditEvent
 from storage.models import AnswerHistoryRow, AuditEventRow
-from storage.repositories.base import Repository, to_jsonable
+from storage.repositories.base import Repository, table_of, to_jsonable
 from storage.sqltypes import utcnow
+
+_ADD_CHANGE = insert(table_of(AnswerHistoryRow))
+_ADD_EVENT = insert(table_of(AuditEventRow))
 
 
 class HistoryRepository(Repository):
     """The audit trail of answers: every accepted change, old → new."""
 
     def add(self, draft_id: int, user_id: int | None, key: str, old: Any, new: Any) -> None:
-        self.s.add(
-            AnswerHistoryRow(
-                draft_id=draft_id,
-                user_id=user_id,
-                key=key,
-                old_value=to_jsonable(old),
-                new_value=to_jsonable(new),
-                at=utcnow(),
-            )
-        )
+        values = {
+            "draft_id": draft_id,
+            "user_id": user_id,
+            "key": key,
+            "old_value": to_jsonable(old),
+            "new_value": to_jsonable(new),
+            "at": utcnow(),
+        }
+        self.conn.execute(_ADD_CHANGE, values)
 
     def for_draft(self, draft_id: int) -> list[AnswerChange]:
         return self._of_draft(AnswerHistoryRow, AnswerChange, draft_id)
@@ -38,15 +42,14 @@ class AuditRepository(Repository):
         action: str,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        self.s.add(
-            AuditEventRow(
-                draft_id=draft_id,
-                user_id=user_id,
-                action=action,
-                detail=to_jsonable(detail) if detail is not None else None,
-                at=utcnow(),
-            )
-        )
+        values = {
+            "draft_id": draft_id,
+            "user_id": user_id,
+            "action": action,
+            "detail": to_jsonable(detail) if detail is not None else None,
+            "at": utcnow(),
+        }
+        self.conn.execute(_ADD_EVENT, values)
 
     def for_draft(self, draft_id: int) -> list[AuditEvent]:
         return self._of_draft(AuditEventRow, AuditEvent, draft_id)

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import ProcessedUpdateRow
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, table_of
 from storage.sqltypes import utcnow
+
+_UPDATES = table_of(ProcessedUpdateRow)
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@cache
+def _claim_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means the id was new."""
+    if dialect not in _INSERTS:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(dialect)
+    insert: Any = _INSERTS[dialect]
+    return insert(_UPDATES).on_conflict_do_nothing().returning(_UPDATES.c.update_id)
 
 
 class ProcessedUpdateRepository(Repository):
@@ -18,16 +31,9 @@ class ProcessedUpdateRepository(Repository):
 
     def claim(self, channel: str, update_id: int) -> bool:
         """Record the update; False when it was processed before (a re-delivery)."""
-        dialect = self.s.get_bind().dialect.name
+        conn = self.conn
         values = {"channel": channel, "update_id": update_id, "processed_at": utcnow()}
-        if dialect == "postgresql":
-            stmt: Any = postgresql.insert(ProcessedUpdateRow).values(**values)
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(ProcessedUpdateRow).values(**values)
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            raise NotImplementedError(dialect)
-        stmt = stmt.on_conflict_do_nothing().returning(ProcessedUpdateRow.update_id)
-        return self.s.execute(stmt).first() is not None
+        return conn.execute(_claim_statement(conn.dialect.name), values).first() is not None
 
     def seen(self, channel: str, update_id: int) -> bool:
         return self.s.get(ProcessedUpdateRow, (channel, update_id)) is not None

@@ -5,23 +5,39 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from storage.domain import Invitation, User
 from storage.models import InvitationRow, UserRow
-from storage.repositories.base import Repository, check_updatable, to_domain
+from storage.repositories.base import (
+    Repository,
+    check_updatable,
+    domain_columns,
+    table_of,
+    to_domain,
+)
 from storage.sqltypes import utcnow
+
+_USERS = table_of(UserRow)
+_SELECT = select(*domain_columns(_USERS, User))
+_BY_ID = _SELECT.where(_USERS.c.id == bindparam("id"))
+_BY_EXTERNAL = _SELECT.where(
+    _USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external_id")
+)
 
 
 class UserRepository(Repository):
+    """Users are read with Core (the per-message path) and written through the ORM: an ORM
+    write is flushed at once, so a later read sees it."""
+
     def get(self, user_id: int) -> User | None:
-        return self._by_id(UserRow, User, user_id)
+        row = self.conn.execute(_BY_ID, {"id": user_id}).first()
+        return User(*row) if row else None
 
     def by_external(self, channel: str, external_id: str) -> User | None:
-        row = self.s.scalar(
-            select(UserRow).where(UserRow.channel == channel, UserRow.external_id == external_id)
-        )
-        return to_domain(User, row) if row else None
+        params = {"channel": channel, "external_id": external_id}
+        row = self.conn.execute(_BY_EXTERNAL, params).first()
+        return User(*row) if row else None
 
     def add(
         self,
