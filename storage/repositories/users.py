@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import bindparam, select
 
 from storage.domain import Invitation, User
-from storage.models import InvitationRow, UserRow
+from storage.models import ChatSessionRow, InvitationRow, UserRow
 from storage.repositories.base import (
     Repository,
     check_updatable,
@@ -21,9 +22,18 @@ from storage.sqltypes import utcnow
 _USERS = table_of(UserRow)
 _SELECT = select(*domain_columns(_USERS, User))
 _BY_ID = _SELECT.where(_USERS.c.id == bindparam("id"))
-_BY_EXTERNAL = _SELECT.where(
-    _USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external_id")
+_EXTERNAL = (
+    _USERS.c.channel == bindparam("channel"),
+    _USERS.c.external_id == bindparam("external_id"),
 )
+_BY_EXTERNAL = _SELECT.where(*_EXTERNAL)
+_SESSIONS = table_of(ChatSessionRow)
+_WITH_SESSION = (
+    select(*domain_columns(_USERS, User), _SESSIONS.c.mode, _SESSIONS.c.active_draft_id)
+    .select_from(_USERS.outerjoin(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id))
+    .where(*_EXTERNAL)
+)
+_USER_FIELDS = len(dataclasses.fields(User))
 
 
 class UserRepository(Repository):
@@ -38,6 +48,17 @@ class UserRepository(Repository):
         params = {"channel": channel, "external_id": external_id}
         row = self.conn.execute(_BY_EXTERNAL, params).first()
         return User(*row) if row else None
+
+    def by_external_with_session(
+        self, channel: str, external_id: str
+    ) -> tuple[User, str | None, int | None] | None:
+        """The user of a channel account with their chat mode and active draft id (one
+        query: what a channel needs to route a message), or None when unknown."""
+        params = {"channel": channel, "external_id": external_id}
+        row = self.conn.execute(_WITH_SESSION, params).first()
+        if row is None:
+            return None
+        return User(*row[:_USER_FIELDS]), row[_USER_FIELDS], row[_USER_FIELDS + 1]
 
     def add(
         self,

@@ -33,24 +33,13 @@ def get(db: Database, user_id: int) -> Session:
 
 def whoami(db: Database, channel: str, external_id: int) -> tuple[User | None, Session]:
     """The active registered user of an account and where their text goes (one query)."""
-    from sqlalchemy import select
-
-    from storage.models import ChatSessionRow, UserRow
 
     def work(uow: UnitOfWork) -> tuple[User | None, Session]:
-        row = uow.session.execute(
-            select(UserRow, ChatSessionRow.mode, ChatSessionRow.active_draft_id)
-            .outerjoin(ChatSessionRow, ChatSessionRow.user_id == UserRow.id)
-            .where(UserRow.channel == channel, UserRow.external_id == str(external_id))
-        ).first()
-        if row is None or not row[0].active:
+        found = uow.users.by_external_with_session(channel, str(external_id))
+        if found is None or not found[0].active:
             return None, Session(None, None)
-        u = row[0]
-        user = User(
-            id=u.id, channel=u.channel, external_id=u.external_id, display_name=u.display_name,
-            role=u.role, department=u.department, active=u.active, created_at=u.created_at,
-        )  # fmt: skip
-        return user, Session(row[1], row[2])
+        user, mode, active_draft_id = found
+        return user, Session(mode, active_draft_id)
 
     return transact(db, work, readonly=True)
 
