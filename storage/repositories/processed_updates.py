@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from typing import Any
 
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, text
 
 from storage.models import ProcessedUpdateRow
 from storage.repositories.base import Repository, table_of
 from storage.sqltypes import utcnow
 
 _UPDATES = table_of(ProcessedUpdateRow)
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-@cache
-def _claim_statement(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means the id was new."""
-    if dialect not in _INSERTS:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(dialect)
-    insert: Any = _INSERTS[dialect]
-    return insert(_UPDATES).on_conflict_do_nothing().returning(_UPDATES.c.update_id)
+# INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means the id was new. Written out
+# because SQLAlchemy never caches the dialects' `insert().on_conflict_do_nothing()` (it was
+# compiled anew for every update); the SQL is the same on SQLite and PostgreSQL.
+_CLAIM = text(
+    f"INSERT INTO {_UPDATES.name} (channel, update_id, processed_at) "
+    "VALUES (:channel, :update_id, :processed_at) "
+    "ON CONFLICT DO NOTHING RETURNING update_id"
+).bindparams(
+    bindparam("channel", type_=_UPDATES.c.channel.type),
+    bindparam("update_id", type_=_UPDATES.c.update_id.type),
+    bindparam("processed_at", type_=_UPDATES.c.processed_at.type),
+)
 
 
 class ProcessedUpdateRepository(Repository):
@@ -31,9 +30,8 @@ class ProcessedUpdateRepository(Repository):
 
     def claim(self, channel: str, update_id: int) -> bool:
         """Record the update; False when it was processed before (a re-delivery)."""
-        conn = self.conn
         values = {"channel": channel, "update_id": update_id, "processed_at": utcnow()}
-        return conn.execute(_claim_statement(conn.dialect.name), values).first() is not None
+        return self.conn.execute(_CLAIM, values).first() is not None
 
     def seen(self, channel: str, update_id: int) -> bool:
         return self.s.get(ProcessedUpdateRow, (channel, update_id)) is not None
