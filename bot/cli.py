@@ -51,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LandbotError as exc:
-        print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
+        zh, en = (" ".join(m.split()) for m in (exc.zh, exc.en))  # one line (CONTRACT §2)
+        print(f"错误：{zh} / Error: {en}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(

@@ -120,7 +120,12 @@ class Plan:
 
 
 def _bad(key: str, value: Any, zh_expected: str, en_expected: str) -> BadInput:
-    shown = repr(value) if not isinstance(value, str) else value
+    if isinstance(value, str):
+        shown = value
+    elif isinstance(value, dt.date):  # 1900-01-01, not datetime.date(1900, 1, 1)
+        shown = value.isoformat()
+    else:
+        shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return BadInput(
@@ -344,17 +349,36 @@ def read_mapping_file(path: str | Path) -> Any:
     return parse_mapping_text(text, p, as_json=p.suffix.lower() == ".json")
 
 
+class _FileLoader(yaml.SafeLoader):
+    """YAML for user files: a date-shaped value that is no real date (2024-13-01, 2024-02-30)
+    stays a string, so that the key's own check names the key instead of YAML crashing."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FileLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def parse_mapping_text(text: str, name: object, *, as_json: bool) -> Any:
     """The data in `text` (read from file `name`): JSON or else YAML; bad syntax is `BadInput`."""
     try:
         if as_json:
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_FileLoader)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
+        mark = getattr(exc, "problem_mark", None)  # a YAML mark prints a multi-line snippet
+        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
+        column = mark.column + 1 if mark is not None else getattr(exc, "colno", None)
+        zh_where = f"第 {line} 行第 {column} 列" if line else "未知"
+        en_where = f"line {line}, column {column}" if line else "unknown position"
         raise BadInput(
-            f"文件 {name} 不是有效的 JSON/YAML（位置：{where}）",
-            f"{name} is not valid JSON/YAML ({where})",
+            f"文件 {name} 不是有效的 JSON/YAML（位置：{zh_where}）",
+            f"{name} is not valid JSON/YAML ({en_where})",
         ) from None
 
 

@@ -75,6 +75,11 @@ def test_human_checklist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         ("jurisdiction: 新密市\nas_of: 明年\n", "as_of"),
         ("- just\n- a list\n", "mapping"),
         ("jurisdiction: [unclosed\n", "YAML"),
+        # a date-shaped value that is no date: YAML itself raised ValueError (a traceback)
+        ("jurisdiction: 新密市\nas_of: 2024-13-01\n", "as_of"),
+        ("jurisdiction: 新密市\nas_of: 2024-02-30\n", "as_of"),
+        ("jurisdiction: 新密市\nas_of: 1900-01-01\n", "1900-01-01"),
+        ("jurisdiction: 新密市\n  bad: [\n", "line 2"),
     ],
 )
 def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -85,6 +90,7 @@ def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert "Traceback" not in err
     assert "错误" in err and "Error" in err
     assert needle in err
+    assert len(err.strip().splitlines()) == 1, err  # one line, Chinese and English (CONTRACT §2)
 
 
 def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
