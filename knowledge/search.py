@@ -52,6 +52,7 @@ _BELOW_FACTOR = 0.95  # documents of a part of the jurisdiction (新密市 for �
 _EXPIRED_FACTOR = 0.92  # documents no longer in force rank slightly lower
 _HEADING_CREDIT = 0.6
 _TITLE_CREDIT = 0.5
+_PLACE_CREDIT = 1.0  # a place the question names, written in the article: one average term
 GIST_CHARS = 60
 _SENTENCE = re.compile(r"(?<=[。；;！？!?\n])")
 _LEADING_LABEL = re.compile(
@@ -209,7 +210,14 @@ def coverage(query: Query, i: int, index: SearchIndex, weights: list[float] | No
     for term, w in zip(query.terms, weights, strict=True):
         total += w
         got += w * _presence(term, text, heading, title)
-    return got / total if total else 0.0
+    if not total:
+        return 0.0
+    # The places a question names scope the search and are not terms (an article need not
+    # repeat 金水区 to govern it), but an article that lists them is about them: a bonus that
+    # never lowers another article's coverage ("高新区在不在2024年供应计划范围内").
+    named = {name for name in query.places if name in text}
+    got += _PLACE_CREDIT * total / len(weights) * len(named)
+    return min(got / total, 1.0)
 
 
 def _rank(

@@ -89,7 +89,13 @@ def find_places(text: str) -> list[str]:
 # ------------------------------------------------------------------------------- terms
 
 
+# "A不A" / "A没A" yes-no questions (在不在, 用不用, 属不属于, 合不合规): the verb stays, the
+# question form goes, so that 不在 / 不用 is not taken for the subject of the question.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+
+
 def _strip_fillers(text: str) -> str:
+    text = _A_NOT_A.sub(r"\1", text)
     for filler in lexicon().fillers:
         text = text.replace(filler, _BREAK)
     return text
