@@ -366,6 +366,7 @@ _FileLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 def parse_mapping_text(text: str, name: object, *, as_json: bool) -> Any:
     """The data in `text` (read from file `name`): JSON or else YAML; bad syntax is `BadInput`."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad) is not content
     try:
         if as_json:
             return json.loads(text)

@@ -102,6 +102,17 @@ def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_file_with_a_byte_order_mark_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    """Windows Notepad saves UTF-8 with a BOM; json.loads rejected it as invalid JSON."""
+    path = _write(tmp_path, "jiaozuo-supply", {}, suffix=suffix)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert main(["check", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passed"] is True
+
+
 def test_outside_place_checks_national_rules_and_notes_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
