@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from knowledge.jurisdictions import Resolution, all_places, resolve_place
-from knowledge.numerals import parse_number
+from knowledge.numerals import cn_to_number, parse_number
 
 MU_M2 = 10000 / 15
 _NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)"
@@ -46,7 +46,12 @@ _PARCEL = re.compile(
     r"([一这那有该此本](?:块|宗|片|幅)(?:地|土地|地块|宗地)?|地块|宗地|块地)"
 )
 _INTENT = re.compile(r"(程序|流程|手续|怎么走|怎么办|如何|怎么收|怎么供|怎么出让|走什么|能不能|可以|可否)")
-_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
+_CN_DIGIT = "〇零○一二三四五六七八九"
+_YEAR = re.compile(
+    rf"((?:20|19)\d\d|[二一][{_CN_DIGIT}]{{3}})\s*年"
+    r"(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    r"(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,4})\s*[日号])?)?"
+)
 _ZONE_OUT = re.compile(r"(不在|不属于|没有在|没在|未纳入|不纳入)[^，。；,;]{0,6}(做地|指定)[^，。；,;]{0,4}(范围|区域|片区)"
                        r"|(做地|指定)(范围|区域|片区)(以外|之外|外)")
 _ZONE_IN = re.compile(r"(在|属于|位于|纳入|处于)[^，。；,;]{0,6}(做地|指定)[^，。；,;]{0,4}(范围|区域|片区)"
@@ -62,14 +67,20 @@ _USERS = [
 _USERS_N = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(家|个)(企业|公司|单位|意向|竞买|用地者|买家)?"
                       r"[^，。；,;]{0,6}(想要|都想|意向|竞争|争|要|申请|竞买|有意)")
 _USERS_N2 = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(家|个)(企业|公司|单位|意向用地者|意向)")
-_OWN_COLLECTIVE = re.compile(r"(集体土地|集体所有|农民集体|村集体|集体建设用地|集体经营性|集体的地|农村集体|村里的地|集体地)")
+_OWN_COLLECTIVE = re.compile(r"(集体土地|集体所有|农民集体|村集体|集体建设用地|集体经营性|集体的地|农村集体|村里的地|集体地|"
+                             r"集体(?:的)?(?:耕地|农用地|林地|园地|草地|荒地|宅基地|未利用地)|"
+                             r"(?:是|属于|归)集体|集体的(?=[，。；,;！？!?]|$))")
 _OWN_STATE = re.compile(r"(国有土地|国有建设用地|国有的|国有地|国有出让|国有划拨|国有储备|属于国有|国家所有)")
 _RIGHTS = [
     ("划拨", re.compile(r"(原划拨|划拨用地|划拨土地|划拨取得|划拨的|以划拨方式取得|行政划拨|划拨地)")),
     ("出让", re.compile(r"(已出让|已经出让|出让取得|以出让方式取得|出让用地|出让土地|出让的地|出让合同|"
-                      r"出让年限|出让期限|出让期满|出让到期|出让地|拍下|竞得)")),
+                      r"出让年限|出让期限|出让期满|出让到期|出让地|拍下|竞得|"
+                      r"出让的(?:国有)?(?:建设用地|土地|地块|宗地|工业用地|住宅用地|商业用地)|"
+                      r"国有出让|出让的(?=[，。；,;！？!?]|$))")),
     ("租赁", re.compile(r"(租赁用地|租赁取得|国有土地租赁|承租)")),
 ]
+# "拟出让的地块", "准备以挂牌方式出让的土地": how the land is to be supplied, not the right held now
+_FUTURE_RIGHT = re.compile(r"(拟|准备|计划|打算|将要|将|待|要|想)(公开|对外|以|挂牌|拍卖|招标|协议|方式|的)*$")
 _EXISTING_NO = re.compile(r"(新增建设用地|新增用地|新增工业用地|新增的|农用地|耕地)")
 _EXISTING_YES = re.compile(r"(存量)")
 _CURRENT_USE = re.compile(r"(永久基本农田|基本农田|耕地|林地|园地|草地|农用地|未利用地)")
@@ -112,10 +123,31 @@ def _place_keys() -> list[str]:
     return sorted((k for k in keys if len(k) >= 2), key=len, reverse=True)
 
 
+_STREET_WORDS = ("路", "街", "大道", "道", "巷", "桥", "公园", "广场", "小区", "村", "镇", "乡")
+
+
+@cache
+def _outside_stems() -> re.Pattern[str]:
+    """Stems of real provinces and prefectures (上海, 北京, 广州): officials drop the suffix."""
+    from knowledge import gazetteer_cn
+
+    stems = {
+        gazetteer_cn.stem(d.name)
+        for d in gazetteer_cn.divisions().values()
+        if d.code.endswith("00")
+    }
+    names = sorted((s for s in stems if len(s) >= 2), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
 def _place_spans(text: str) -> list[tuple[int, int]]:
     from knowledge import gazetteer_cn
 
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = [
+        m.span()
+        for m in _outside_stems().finditer(text)
+        if not text.startswith(_STREET_WORDS, m.end())  # 中山路 is a street, not 中山市
+    ]
     for key in _place_keys():
         start = text.find(key)
         while start >= 0:
@@ -196,6 +228,17 @@ def _uses(text: str) -> tuple[str | None, str | None]:
     return planned, current
 
 
+def _current_right(text: str) -> str | None:
+    """The right held now (划拨, 出让, 租赁); a right the land is only to be supplied with
+    ("拟出让的地块") is not one."""
+    for right, pattern in _RIGHTS:
+        for m in pattern.finditer(text):
+            before = _CLAUSE.split(text[: m.start()])[-1]
+            if not _FUTURE_RIGHT.search(before):
+                return right
+    return None
+
+
 def _users(text: str) -> int | None:
     for pattern, n in _USERS:
         if pattern.search(text):
@@ -209,9 +252,10 @@ def _users(text: str) -> int | None:
 
 def _basis(text: str) -> str | None:
     from knowledge.procedure.loader import load_knowledge
+    from knowledge.procedure.modes import mentions
 
     keywords = {k for g in load_knowledge().grounds for k in g.keywords}
-    clauses = [c for c in _CLAUSE.split(text) if c and any(k in c for k in keywords)]
+    clauses = [c for c in _CLAUSE.split(text) if c and mentions(keywords, c)]
     return "，".join(clauses)[:200] if clauses else None
 
 
@@ -219,12 +263,17 @@ def _date(text: str) -> dt.date | None:
     m = _YEAR.search(text)
     if not m:
         return None
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    year = cn_to_number(m.group(1)) if not m.group(1).isdigit() else int(m.group(1))
+    month, day = (
+        (int(g) if g.isdigit() else cn_to_number(g)) if g else None for g in m.group(2, 3)
+    )  # 二〇二五年三月十五日 as well as 2025年3月15日
+    if year is None or not 1900 <= year <= 2099:
+        return None
     try:
         if month and day:
-            return dt.date(year, int(month), int(day))
+            return dt.date(year, month, day)
         if month:
-            return dt.date(year, int(month), 1)
+            return dt.date(year, month, 1)
         return dt.date(year, 7, 1)  # a year alone: judged at mid-year
     except ValueError:
         return None
@@ -255,10 +304,8 @@ def extract_facts(question: str) -> Extraction:
         f["ownership"] = "集体"
     elif _OWN_STATE.search(text):
         f["ownership"] = "国有"
-    for right, pattern in _RIGHTS:
-        if pattern.search(text):
-            f["current_right"] = right
-            break
+    if (right := _current_right(text)) is not None:
+        f["current_right"] = right
     planned, current = _uses(text)
     if planned:
         f["planned_use"] = planned

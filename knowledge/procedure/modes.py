@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,8 +46,19 @@ def _text_of(fields: Mapping[str, Any]) -> str:
     return " ".join(str(fields.get(k) or "") for k in ("reserve_basis", "current_use"))
 
 
+# "没按合同交清", "未按约定及时缴纳": the qualifier between the negation and the verb is dropped
+# so that the keywords (没交清, 未缴) match; the text as written is matched too.
+_QUALIFIER = re.compile(r"(?<=[没未])(有)?((按照?|依照?)(出让)?(合同|约定|期限|规定)(约定)?|及时|按时|按期|足额)+")
+
+
+def mentions(keywords: Iterable[str], text: str) -> bool:
+    """True when `text` (a stated reserve basis) contains one of the keywords."""
+    plain = _QUALIFIER.sub("", text)
+    return any(k in text or k in plain for k in keywords)
+
+
 def _matches(ground: Ground, text: str) -> bool:
-    return any(k in text for k in ground.keywords)
+    return mentions(ground.keywords, text)
 
 
 def _requires(ground: Ground, ownership: str | None, current_right: str | None
