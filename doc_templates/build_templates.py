@@ -46,6 +46,19 @@ PLANNING_KEYS = (
 FINDING_LINE = "{{ f.no }}. 【{{ f.severity }}】{{ f.message }}（依据：{{ f.cite }}）"
 
 
+# Free text long enough to fill a page in a table cell (more than ~200 characters).
+LONG_TEXT_MIN = 200
+
+
+def long_value_tags() -> frozenset[str]:
+    """The value tags of free-text keys whose table row must be allowed to break."""
+    return frozenset(
+        f"{{{{ {s.key} }}}}"
+        for s in schema().keys.values()
+        if s.type in ("text", "flag_text") and (s.max_len or 0) > LONG_TEXT_MIN
+    )
+
+
 def fields(*keys: str) -> list[tuple[str, str]]:
     """Table rows (label, value tag) for context keys."""
     sch = schema()
@@ -54,6 +67,7 @@ def fields(*keys: str) -> list[tuple[str, str]]:
 
 def new_document(doc_type: str, draft_header: bool) -> Builder:
     b = Builder(f"{DOC_LABELS[doc_type]}模板", draft_header)
+    b.long_values = long_value_tags()
     b.title("{{ doc_title }}")
     return b
 
@@ -287,6 +301,8 @@ def approval_memo() -> bytes:
         merged.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         if height_mm:
             row.height = Mm(height_mm)
+        if label != "领导批示":  # text of any length: may continue on the next page
+            b.allow_split(row)
         styled = [(line, "呈报单正文") for line in lines]
         b.fill(merged, styled + ([(signature, "呈报单签署")] if signature else []))
     b.para("{{ provenance }}", "溯源信息")

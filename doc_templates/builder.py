@@ -20,7 +20,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 
 from doc_templates import layout
 
@@ -41,6 +41,10 @@ class Builder:
         草稿 in the page header of a plan with errors."""
         self.doc: DocxDocument = docx.Document()
         self.file_title = title
+        # Value tags of kv_table rows that may break across pages: long free text, whose row
+        # could be taller than the space left (a row that may not break then starts a new
+        # page and leaves the rest of this one blank).
+        self.long_values: frozenset[str] = frozenset()
         layout.setup_defaults(self.doc)
         layout.prune_styles(self.doc, KEPT_STYLES)
         for spec in layout.STYLES:
@@ -112,6 +116,13 @@ class Builder:
         return table
 
     @staticmethod
+    def allow_split(row: _Row) -> None:
+        """Let a row of unbounded text break across pages."""
+        tr_pr = row._tr.get_or_add_trPr()
+        for flag in tr_pr.findall(qn("w:cantSplit")):
+            tr_pr.remove(flag)
+
+    @staticmethod
     def fill(cell: _Cell, lines: Sequence[tuple[str, str]]) -> None:
         """Write (text, style) paragraphs into a cell, starting in its empty first one."""
         for i, (text, style) in enumerate(lines):
@@ -139,6 +150,8 @@ class Builder:
         for row, (label, value) in zip(table.rows, rows, strict=True):
             self.cell(row.cells[0], label, "表格栏目")
             self.cell(row.cells[1], value, "表格文字")
+            if value in self.long_values:
+                self.allow_split(row)
 
     def grid_table(
         self, header: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float]

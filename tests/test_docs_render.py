@@ -239,6 +239,28 @@ def test_long_and_rare_text() -> None:
     assert "𠮷龘地块" in text
 
 
+def _row_may_split(document: DocxDocument, label: str) -> bool:
+    for table in document.tables:
+        for row in table.rows:
+            if row.cells[0].text == label:
+                tr_pr = row._tr.trPr
+                return tr_pr is None or tr_pr.find(qn("w:cantSplit")) is None
+    raise AssertionError(f"no row labelled {label}")
+
+
+def test_rows_of_unbounded_text_may_break_across_pages() -> None:
+    """A row that may not break but is taller than the space left starts a new page: the
+    memo's 合规审查意见 with a dozen findings, or 1,000 characters of 四至, left page 1 blank."""
+    p = plan("supply_full")
+    p.fields["boundaries"] = "东至规划道路" * 160
+    supply = open_docx(render_document(p, "supply_plan", CheckResult(p.kind), generated_at=AT))
+    assert _row_may_split(supply, "四至") and _row_may_split(supply, "坐落位置")
+    assert not _row_may_split(supply, "土地面积")  # short rows stay whole
+    memo = open_docx(render("supply_full", "approval_memo", *([ERROR] * 12)))
+    assert _row_may_split(memo, "合规审查意见") and _row_may_split(memo, "方案要点")
+    assert not _row_may_split(memo, "领导批示")
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.text(min_size=1, max_size=60).filter(lambda s: s.strip()))
 def test_any_text_renders_to_a_valid_document(value: str) -> None:
