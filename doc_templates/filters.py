@@ -149,6 +149,13 @@ def percent_text(value: float | int | Decimal) -> str:
 
 
 _BREAK_AFTER = set("省市县区镇乡街道路段块目号侧的及和与、）》")
+# Never at the start of a line: closing punctuation, and 号 after its number (JZ-2026-07号).
+_NO_LINE_START = set("号、，。；：！？）》」』”’")
+
+
+def _in_code(ch: str) -> bool:
+    """A character of a Latin word, number or code (EQ-2026-21), which a title never splits."""
+    return ch.isascii() and ch.isprintable() and not ch.isspace()
 
 
 def text_width(text: str) -> float:
@@ -160,18 +167,19 @@ def title_lines(text: str, max_width: float = 20, keep_end: int = 0) -> list[str
     """A long title cut into balanced lines (GB/T 9704: 回行时词意完整、排列对称).
 
     Lines are at most `max_width` characters wide and about equally long; breaks prefer
-    the end of a place, road or 地块/项目 word and never split a run of Latin letters or
-    digits, nor the last `keep_end` characters (the document type, e.g. 储备方案).
+    the end of a place, road or 地块/项目 word and never split a run of Latin letters,
+    digits and their punctuation (a parcel code such as EQ-2026-21), nor the last `keep_end`
+    characters (the document type, e.g. 储备方案).
     """
     total = text_width(text)
     if total <= max_width or len(text) < 2:
         return [text]
-    count = int(-(-total // max_width))
-    target = total / count
     lines: list[str] = []
     start = 0
-    done_width = 0.0
-    while text_width(text[start:]) > max_width:
+    while (rest := text_width(text[start:])) > max_width:
+        # Balance what is left: a short line forced by a break rule (JZ-2026-07号 stays whole)
+        # must not leave the following line to overflow and orphan a few characters.
+        goal = rest / int(-(-rest // max_width))
         best, best_score = -1, float("inf")
         width = 0.0
         for pos in range(start + 1, len(text)):
@@ -181,10 +189,12 @@ def title_lines(text: str, max_width: float = 20, keep_end: int = 0) -> list[str
             if len(text) - pos < keep_end:
                 break
             prev, nxt = text[pos - 1], text[pos]
-            if prev.isascii() and nxt.isascii() and prev.isalnum() and nxt.isalnum():
+            if _in_code(prev) and _in_code(nxt):  # JS-2026-05, No.3, 1/2: one word
                 continue
-            goal = target * (len(lines) + 1) - done_width
-            score = abs(width - goal) + (0 if prev in _BREAK_AFTER else 1.5)
+            if nxt in _NO_LINE_START:
+                continue
+            natural = prev in _BREAK_AFTER or (_in_code(nxt) and not _in_code(prev))
+            score = abs(width - goal) + (0 if natural else 1.5)
             if score < best_score:
                 best, best_score = pos, score
         if best < 0:  # nothing allowed fits: cut at the widest allowed point
@@ -192,7 +202,6 @@ def title_lines(text: str, max_width: float = 20, keep_end: int = 0) -> list[str
             while text_width(text[start : best + 1]) <= max_width and best < len(text) - 1:
                 best += 1
         lines.append(text[start:best])
-        done_width += text_width(text[start:best])
         start = best
     lines.append(text[start:])
     return lines
