@@ -52,6 +52,18 @@ _SUB_SUFFIXES = (
     "组团",
 )
 _COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗")
+# Development zones and new areas: no administrative divisions, so never in the national list;
+# one named after a node lies inside it (郑州市马寨经济开发区 → 郑州市).
+_ZONE_SUFFIXES = ("开发区", "新区", "园区", "集聚区", "片区", "示范区", "实验区", "试验区", "保税区")
+# Divisions of county level and above that the national list holds in full. A name with one of
+# these suffixes that the list does not know is no real place (火星市, 纽约市, 某某县); 区 and a
+# bare 州 are left out (zones are districts too; 郑州 and 杭州 end in 州).
+_LISTED_SUFFIXES = (
+    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "旗", "盟"
+)
+_LISTED_UNIT = re.compile(
+    r"[\u4e00-\u9fff]{2,12}?(?:" + "|".join(map(re.escape, _LISTED_SUFFIXES)) + ")"
+)
 _STRIP = re.compile(r"[\s\u3000,，、/／>＞›»·・\-—_|()（）\[\]【】\"'“”‘’。.:：;；]+")
 _PLACE_WORD = re.compile(r"^[\u4e00-\u9fff]{2,20}$")
 _FUZZY_CUTOFF = 66.0
@@ -329,19 +341,39 @@ def resolve_place(text: str) -> Resolution:
             typo = _homophone(head, under=place) or _fuzzy(g, head, under=place)
             if typo is not None:
                 return Resolution("local", typo, text)
-            if head.endswith(_COUNTY_SUFFIXES) and len(head) >= 2:
+            if head.endswith(_COUNTY_SUFFIXES) and not head.endswith(_ZONE_SUFFIXES):
+                if len(head) >= 2 and not _is_division(head):
+                    return Resolution("unknown", None, text)  # 郑州市火星区, 河南省火星市
                 # a county-level unit of this province/city that the KB does not hold
                 return Resolution("outside", None, text, nearest=place)
         # 新密市城关镇, 金水去 (a mistyped suffix), 郑州市某地块: inside the matched node
         return Resolution("local", place, text)
-    if _is_real_elsewhere(g, s) or _is_real_elsewhere(g, _county_head(s)):
+    fictional = _names_fictional_division(s)
+    if (_is_real_elsewhere(g, s) or _is_real_elsewhere(g, _county_head(s))) and not fictional:
         return Resolution("outside", None, text, nearest=_segment(g, s)[0])
     typo = _homophone(s) or _homophone(_county_head(s)) or _fuzzy(g, s)
     if typo is not None:
         return Resolution("local", typo, text)
-    if _looks_like_place(g, s):
+    if _looks_like_place(g, s) and not fictional:
         return Resolution("outside", None, text, nearest=None)
     return Resolution("unknown", None, text)
+
+
+def _is_division(name: str) -> bool:
+    """True when `name` is a real division, or one renamed since the list was made: a county
+    that became a city (邹平县 → 邹平市) keeps its stem."""
+    return bool(gazetteer_cn.lookup(name) or gazetteer_cn.lookup(gazetteer_cn.stem(name)))
+
+
+def _names_fictional_division(s: str) -> bool:
+    """True when `s` starts with divisions of listed kinds (省, 市, 县 …) one of which does not
+    exist: 火星市, 纽约市奥林匹斯区, 某某县, 河北省火星市."""
+    rest = s
+    while (match := _LISTED_UNIT.match(rest)) is not None:
+        if not _is_division(match.group(0)):
+            return True
+        rest = rest[match.end() :]
+    return False
 
 
 def _county_head(rest: str) -> str:

@@ -81,6 +81,7 @@ def test_json_passed_plan(capsys: pytest.CaptureFixture[str]) -> None:
         ({"plot_ratio_max": 80}, "plot_ratio_max"),
         ({"start_date": "1899-05-01"}, "start_date"),
         ({"jurisdiction": "zzzz-not-a-place"}, "jurisdiction"),
+        ({"jurisdiction": "火星市奥林匹斯区"}, "jurisdiction"),  # not a place outside the KB
         ({"area_m2": -1}, "area_m2"),
         ({"supply_method": "赠与"}, "supply_method"),
     ],

@@ -150,6 +150,8 @@ def test_typos(text, place_id):
         ("信阳", ["信阳"]),
         ("广东省深圳市南山区", ["广东省", "深圳市", "南山区"]),
         ("昆明市五华区", ["昆明市", "五华区"]),
+        ("邹平市", ["邹平市"]),  # 邹平县 became a city after the national list was made
+        ("乌鲁木齐市新市区", ["乌鲁木齐市", "新市区"]),
     ],
 )
 def test_outside(text, chain):
@@ -166,6 +168,17 @@ def test_outside_keeps_the_nearest_node():
 
 @pytest.mark.parametrize("text", ["", "   ", "asdfgh", "！！！", "今天天气不错", "你好", "12345"])
 def test_unknown(text):
+    res = resolve_place(text)
+    assert res == Resolution("unknown", None, text)
+    assert res.chain() == []
+
+
+@pytest.mark.parametrize(
+    "text", ["火星市", "纽约市", "某某县", "火星市奥林匹斯区", "河北省火星市", "郑州市火星区"]
+)
+def test_made_up_divisions_are_unknown(text):
+    """A 市 or 县 that the national list does not know is no place (exit 2), not a real
+    place outside the knowledge base checked against national rules only."""
     res = resolve_place(text)
     assert res == Resolution("unknown", None, text)
     assert res.chain() == []
