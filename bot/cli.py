@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from bot.commands import COMMAND_MODULES
 from bot.errors import LandbotError
@@ -18,8 +19,16 @@ from bot.errors import LandbotError
 log = logging.getLogger("landbot")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one bilingual line (CONTRACT §2), still exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        zh = f"命令行参数有误（{self.prog} -h 查看用法）：{message}"
+        self.exit(2, f"错误：{zh} / Error: {message} (see {self.prog} -h)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="landbot",
         description="土地储备与供应方案助手 / land reserve and supply plan assistant",
     )

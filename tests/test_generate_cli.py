@@ -87,6 +87,18 @@ def test_bad_input_exits_2_without_writing(
     assert not out.exists()
 
 
+def test_unknown_document_type_is_one_bilingual_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse printed a usage block and an English error; CONTRACT §2 wants one line."""
+    out = tmp_path / "x.docx"
+    assert main(["generate", str(PLANS / "supply_full.yaml"), "--doc", "memo", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("错误：") and "Error:" in err
+    assert "--doc" in err and "approval_memo" in err
+    assert not out.exists()
+
+
 def test_bad_plan_and_bad_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = tmp_path / "bad.yaml"
     plan.write_text("kind: supply_plan\nfields:\n  term_yeers: 70\n", encoding="utf-8")
