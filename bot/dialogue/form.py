@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -67,6 +67,19 @@ class FormField:
         return self.when is None or self.when.holds(answers)
 
 
+Question = tuple[str, str | None]  # (key, sub-key of a map field or None)
+MEMO_LIMIT = 4096  # distinct answer combinations remembered per form (few in practice)
+
+
+@dataclass(frozen=True)
+class Applicable:
+    """The fields that apply to some answers, and their questions, in form order."""
+
+    fields: tuple[FormField, ...]
+    questions: tuple[Question, ...]
+    keys: frozenset[str]
+
+
 @dataclass(frozen=True)
 class Form:
     kind: str
@@ -74,18 +87,67 @@ class Form:
     sections: tuple[str, ...]
     fields: tuple[FormField, ...]
     filename: str = ""
+    # answers of the keys the `when` conditions read → what applies (see `applicable`)
+    _memo: dict[tuple[Any, ...], Applicable] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    @cached_property
+    def _by_key(self) -> dict[str, FormField]:
+        return {f.key: f for f in self.fields}
+
+    @cached_property
+    def _condition_keys(self) -> tuple[str, ...]:
+        keys: set[str] = set()
+        for f in self.fields:
+            if f.when is not None:
+                keys |= f.when.keys()
+        return tuple(sorted(keys))
 
     def field(self, key: str) -> FormField:
-        for f in self.fields:
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        return self._by_key[key]
 
     def has(self, key: str) -> bool:
-        return any(f.key == key for f in self.fields)
+        return key in self._by_key
 
     def applicable(self, answers: Mapping[str, Any]) -> list[FormField]:
-        return [f for f in self.fields if f.applies(answers)]
+        return list(self.applying(answers).fields)
+
+    def applying(self, answers: Mapping[str, Any]) -> Applicable:
+        """What applies to `answers`, worked out once per combination of the answers the
+        conditions read (a condition sees a missing answer and None alike)."""
+        try:
+            signature = tuple(_frozen(answers.get(k)) for k in self._condition_keys)
+            found = self._memo.get(signature)
+        except TypeError:  # an unhashable answer: no memo
+            return self._work_out(answers)
+        if found is None:
+            found = self._work_out(answers)
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[signature] = found
+        return found
+
+    def _work_out(self, answers: Mapping[str, Any]) -> Applicable:
+        fields = tuple(f for f in self.fields if f.applies(answers))
+        questions: list[Question] = []
+        for f in fields:
+            if f.is_map:
+                questions.extend((f.key, sub) for sub in f.spec.subkeys)
+            else:
+                questions.append((f.key, None))
+        return Applicable(fields, tuple(questions), frozenset(f.key for f in fields))
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for an answer that is equal exactly when the answers are equal
+    (the type is kept apart, so that e.g. 1 and True, which conditions treat alike only by
+    accident, never share an entry)."""
+    if isinstance(value, Mapping):
+        return (dict, tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return (list, tuple(_frozen(v) for v in value))
+    return (type(value), value)
 
 
 def _text(raw: Mapping[str, Any], attr: str, filename: str, where: str) -> str:

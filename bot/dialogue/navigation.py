@@ -6,21 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.dialogue.display import show_value
-from bot.dialogue.form import Form, FormField
+from bot.dialogue.form import Form, FormField, Question
 from bot.dialogue.types import Button, DialogueState, Message
 
-Item = tuple[str, str | None]  # (key, sub-key of a map field or None)
+Item = Question  # (key, sub-key of a map field or None)
 
 
 def items(form: Form, answers: Mapping[str, Any]) -> list[Item]:
     """Every question of the applicable fields in form order (one per sub-key of a map)."""
-    out: list[Item] = []
-    for f in form.applicable(answers):
-        if f.is_map:
-            out.extend((f.key, sub) for sub in f.spec.subkeys)
-        else:
-            out.append((f.key, None))
-    return out
+    return list(form.applying(answers).questions)
 
 
 def filled(state: DialogueState, item: Item) -> bool:
@@ -35,7 +29,7 @@ def filled(state: DialogueState, item: Item) -> bool:
 
 
 def first_missing(form: Form, state: DialogueState) -> Item | None:
-    for item in items(form, state.answers):
+    for item in form.applying(state.answers).questions:
         if not filled(state, item):
             return item
     return None
@@ -71,7 +65,7 @@ def current_item(state: DialogueState) -> Item | None:
 
 
 def progress(form: Form, state: DialogueState, key: str) -> tuple[int, int]:
-    fields = [f.key for f in form.applicable(state.answers)]
+    fields = [f.key for f in form.applying(state.answers).fields]
     return (fields.index(key) + 1 if key in fields else 0), len(fields)
 
 

@@ -134,15 +134,22 @@ def prune(turn: Turn) -> None:
     changed = True
     while changed:
         changed = False
+        applies: frozenset[str] | None = None  # worked out again after every removal
         for f in turn.form.fields:
-            if not f.applies(st.answers) and (f.key in st.answers or f.key in st.skipped):
-                if f.key in st.answers:
-                    old = st.answers.pop(f.key)
-                    turn.out.changes.append(Change(f.key, old, None))
-                    dropped.append(f.label)
-                    changed = True
-                if f.key in st.skipped:
-                    st.skipped.remove(f.key)
+            if f.key not in st.answers and f.key not in st.skipped:
+                continue
+            if applies is None:
+                applies = turn.form.applying(st.answers).keys
+            if f.key in applies:
+                continue
+            if f.key in st.answers:
+                old = st.answers.pop(f.key)
+                turn.out.changes.append(Change(f.key, old, None))
+                dropped.append(f.label)
+                changed = True
+                applies = None
+            if f.key in st.skipped:
+                st.skipped.remove(f.key)
     if dropped:
         turn.say(f"按新的填写情况，以下项目不再需要，已清除：{'、'.join(dropped)}", "info")
 
