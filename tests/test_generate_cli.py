@@ -127,6 +127,27 @@ def test_existing_file_is_replaced_whole(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["o.docx"]  # no temporary file left
 
 
+def test_written_file_has_ordinary_permissions(tmp_path: Path) -> None:
+    """The temporary file of an atomic write is 0600: the document was unreadable to the
+    colleagues sharing the folder. A new file follows the umask, a replaced one keeps its mode."""
+    import os
+
+    old_umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.docx"
+        assert main(["generate", str(PLANS / "supply_minimal.yaml"), "--doc", "supply_plan",
+                     "-o", str(new)]) == 0
+        assert new.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.docx"
+        kept.write_bytes(b"old")
+        kept.chmod(0o664)
+        assert main(["generate", str(PLANS / "supply_minimal.yaml"), "--doc", "supply_plan",
+                     "-o", str(kept)]) == 0
+        assert kept.stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old_umask)
+
+
 def test_pdf_without_libreoffice_writes_the_docx_and_a_note(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

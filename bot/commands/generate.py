@@ -52,12 +52,23 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; a document is an ordinary file
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise BadInput(
             f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}"
         ) from None
+
+
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, else what a new file gets under the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def output_path(raw: str | None, default_name: str) -> Path:
