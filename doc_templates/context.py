@@ -32,6 +32,7 @@ from knowledge.checks import CheckResult
 
 TITLE_CHARS_PER_LINE = 20  # 2号 (22 pt) characters across the 156 mm 版心
 MEMO_FIELD_KEYS = ("department", "handler")
+MEMO_TEXT_LIMIT = 60  # characters of a free-text item in the memo's 方案要点
 THREE_NOT_LOWER = (
     ("area_composite_price_yuan", "片区综合价"),
     ("audited_cost_yuan", "审计成本"),
@@ -165,17 +166,23 @@ def _place(plan: Plan, values: Mapping[str, Any]) -> str:
     return str(values["location"] if location else values["jurisdiction"])
 
 
+def brief(text: str, limit: int = MEMO_TEXT_LIMIT) -> str:
+    """Free text cut for the memo's summary, which points to the plan for the whole."""
+    return text if len(text) <= limit else text[:limit] + "……（详见方案）"
+
+
 def memo_summary(plan: Plan, values: Mapping[str, Any]) -> list[str]:
-    """方案要点: the facts a superior reads first, totals also in 大写."""
+    """方案要点: the facts a superior reads first, totals also in 大写; long free text is cut
+    (the memo is a one-page form, the plan holds the whole text)."""
     use = values.get("land_use") if plan.get("land_use") else values.get("planned_use", MISSING)
     lines = [
         f"项目名称：{values['project_name']}（地块编号：{values['parcel_code']}）",
-        f"位置：{_place(plan, values)}",
+        f"位置：{brief(_place(plan, values))}",
         f"土地面积及用途：{values['area_m2']}，{use}",
     ]
     if plan.kind == "reserve_plan":
         lines += [
-            f"收储方式：{values['reserve_mode']}；资金来源：{values['funding_source']}",
+            f"收储方式：{values['reserve_mode']}；资金来源：{brief(values['funding_source'])}",
             f"收储成本合计：{yuan_with_daxie(reserve_cost_total(plan))}",
             f"拟供应方式：{values['proposed_supply_method']}；"
             f"起始价：{yuan_with_daxie(amount(plan, 'start_price_yuan'))}",

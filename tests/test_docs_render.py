@@ -191,6 +191,20 @@ def test_memo_of_a_supply_plan_and_review_info() -> None:
     assert "审核人：张科长　2026年6月20日 15:30" in text
 
 
+def test_memo_summary_cuts_long_free_text() -> None:
+    """500 characters of 资金来源 filled the one-page form; the plan keeps the whole text."""
+    p = plan("reserve_full")
+    p.fields["funding_source"] = "专项债券" * 125
+    p.fields["location"] = "青屏大街" * 100
+    memo = body_text(open_docx(render_document(p, "approval_memo", CheckResult(p.kind),
+                                               generated_at=AT)))
+    assert "资金来源：" + "专项债券" * 15 + "……（详见方案）" in memo
+    assert "青屏大街" * 100 not in memo and "……（详见方案）\n" in memo
+    whole = body_text(open_docx(render_document(p, "reserve_plan", CheckResult(p.kind),
+                                                generated_at=AT)))
+    assert "专项债券" * 125 in whole and "青屏大街" * 100 in whole
+
+
 def test_breaker_section_only_where_it_applies() -> None:
     zhengzhou = plan_from_mapping(
         {"kind": "supply_plan", "fields": {"project_name": "甲", "jurisdiction": "郑州市金水区"}}
