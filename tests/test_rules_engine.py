@@ -266,9 +266,19 @@ def test_a_local_rule_replaces_the_national_one_it_restates() -> None:
 
 
 def test_operating_land_by_allocation_reports_the_civil_code_only() -> None:
-    result = check("zhengzhou-residential-supply", {"supply_method": "划拨", "intended_users": 1})
+    commercial = {"supply_method": "划拨", "intended_users": 1, "land_use": "商服用地",
+                  "planned_use": "商服用地"}  # fmt: skip
+    result = check("zhengzhou-residential-supply", commercial)
     assert "cc-public-bidding-operating-land" in ids(result)
     assert "lal-allocation-scope" not in ids(result)
+
+
+def test_housing_by_allocation_asks_for_the_legal_ground_instead_of_blocking() -> None:
+    """民法典 第三百四十七条 names 商品住宅; housing the law lets be allocated is not barred."""
+    result = check("zhengzhou-residential-supply", {"supply_method": "划拨", "intended_users": 1})
+    assert "cc-public-bidding-operating-land" not in ids(result)
+    warning = next(f for f in result.findings if f.rule_id == "lal-allocation-scope")
+    assert warning.severity == "warning" and warning.cite.article == "第五十四条"
 
 
 def test_findings_are_ordered_by_severity_and_deterministic() -> None:
