@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 from typing import Any
@@ -17,15 +18,20 @@ from bot.channels.telegram.handlers import register_all
 from bot.channels.telegram.handlers.errors import on_error
 from bot.channels.telegram.logsafe import protect_token
 from bot.channels.telegram.processor import PerChatUpdateProcessor
+from bot.channels.telegram.request import BoundedRequest
 from bot.channels.telegram.runtime import RUNTIME_KEY, Runtime
 from bot.errors import BadInput, ServiceUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger("landbot.telegram")
 CONCURRENT_UPDATES = 32
-# HTTP connections to the Bot API: httpcore checks every pooled connection on each request,
-# so a small pool is faster than one connection per concurrent update.
-CONNECTIONS = 8
+# Bot API requests in flight, one pooled HTTP connection each (see request.py). httpcore
+# checks every pooled connection on each request, so the pool is kept just big enough: a Bot
+# API server on this machine answers within about a millisecond and 4 keep it busy (8 cost
+# about 0.2 ms more CPU per update in `python -m bench telegram`); api.telegram.org, 100–300 ms
+# away, needs 8 to carry Telegram's 30 messages a second.
+IN_FLIGHT_LOCAL = 4
+IN_FLIGHT_REMOTE = 8
 DB_THREADS_SERVER = 4  # database threads with PostgreSQL (SQLite steps run on the loop)
 # Telegram's limit is about 30 messages a second overall; LANDBOT_TELEGRAM_RATE_LIMIT=0
 # switches the limiter off (a local Bot API test server or a benchmark has no such limit).
@@ -42,6 +48,16 @@ def _rate_limit() -> float:
             f"{RATE_LIMIT_ENV} 应为每秒消息数（数字），0 表示不限速",
             f"{RATE_LIMIT_ENV} must be messages per second (a number); 0 disables it",
         ) from None
+
+
+def _in_flight(base_url: str) -> int:
+    """Bot API requests to keep in flight: fewer for a server on this machine (loopback)."""
+    host = urlsplit(base_url).hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    return IN_FLIGHT_LOCAL if local else IN_FLIGHT_REMOTE
 
 
 async def _post_init(app: Application) -> None:
@@ -122,8 +138,7 @@ def build_application(settings: Settings, *, concurrency: int = CONCURRENT_UPDAT
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(concurrency))
-        .connection_pool_size(CONNECTIONS)
-        .pool_timeout(30)
+        .request(BoundedRequest(_in_flight(settings.telegram_base_url), pool_timeout=30))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
