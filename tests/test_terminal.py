@@ -115,6 +115,15 @@ def test_menu_refuses_unknown_choices_and_quits(database: Database, tmp_path: Pa
     assert out.count("请输入 1-4 之间的数字") == 2 and "再见" in out
 
 
+def test_menu_takes_short_words_as_well_as_numbers(database: Database, tmp_path: Path) -> None:
+    """储备 / 供地 / 草稿 / 退出 pick the menu items, as the words officials type do."""
+    code, out = chat(database, "m", ["供地", "取消", "储备方案", "取消", "草稿", "3", "退出"],
+                     tmp_path)  # fmt: skip
+    assert code == 0 and "请输入 1-4 之间的数字" not in out
+    assert "开始填写供地方案" in out and "开始填写储备方案" in out
+    assert "您的草稿" in out and "再见" in out
+
+
 def test_numbered_options_answer_choice_questions(database: Database, tmp_path: Path) -> None:
     answers = answer_script("reserve_plan")
     assert load_form("reserve_plan").has("ownership")

@@ -63,8 +63,16 @@ def _number(text: str) -> int | None:
     return int(t) if t.isascii() and t.isdigit() and len(t) <= 3 else None
 
 
-def _choose(console: Console, options: tuple[str, ...], title: str) -> int | None:
-    """Show a numbered menu; the chosen index (0-based), or None at end of input."""
+def _choose(
+    console: Console,
+    options: tuple[str, ...],
+    title: str,
+    words: dict[str, int] | None = None,
+) -> int | None:
+    """Show a numbered menu; the chosen index (0-based), or None at end of input.
+
+    An option is picked by its number, its label, or one of `words` (word → 1-based number).
+    """
     console.say(title)
     for i, label in enumerate(options, 1):
         console.say(f"  {i}. {label}")
@@ -75,8 +83,12 @@ def _choose(console: Console, options: tuple[str, ...], title: str) -> int | Non
         n = _number(line)
         if n is not None and 1 <= n <= len(options):
             return n - 1
-        if line.strip() in options:
-            return options.index(line.strip())
+        typed = line.strip()
+        if typed in options:
+            return options.index(typed)
+        picked = (words or {}).get(unicodedata.normalize("NFKC", typed).strip("。.！!").lower())
+        if picked is not None and 1 <= picked <= len(options):
+            return picked - 1
         console.say(f"请输入 1-{len(options)} 之间的数字。")
 
 
@@ -120,7 +132,7 @@ class TerminalChat:
         if not self._offer_unfinished():
             return self._eof()
         while True:
-            pick = _choose(self.console, MENU, "\n请选择：")
+            pick = _choose(self.console, MENU, "\n请选择：", MENU_WORDS)
             if pick is None:
                 return self._eof()
             if pick == 3:
