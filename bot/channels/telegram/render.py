@@ -64,6 +64,26 @@ def text_messages(text: str, rows: Iterable[Sequence[tuple[str, str]]] = (), *,
     return outs
 
 
+def joined(messages: Iterable[Message]) -> list[Message]:
+    """Messages with each plain note (an info without buttons: "开始填写…", "已清除…",
+    "已消除…") put at the top of the question after it, so a reply is one Telegram message
+    where it fits (one sendMessage instead of two); anything else stays as it is."""
+    out: list[Message] = []
+    for msg in messages:
+        prev = out[-1] if out else None
+        if (
+            msg.kind == "question"
+            and prev is not None
+            and prev.kind == "info"
+            and not prev.buttons
+            and len(prev.text) + 2 + len(msg.text) <= MAX_CHARS
+        ):
+            out[-1] = Message(f"{prev.text}\n\n{msg.text}", msg.kind, msg.buttons)
+        else:
+            out.append(msg)
+    return out
+
+
 def dialogue_messages(
     messages: Iterable[Message],
     draft_id: int | None,
@@ -77,7 +97,7 @@ def dialogue_messages(
     the last message.
     """
     outs: list[Out] = []
-    for msg in messages:
+    for msg in joined(messages):
         rows: list[list[tuple[str, str]]] = []
         for row in msg.buttons:
             built: list[tuple[str, str]] = []
