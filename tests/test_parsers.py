@@ -297,6 +297,22 @@ def test_yes_no_rejection() -> None:
     assert "是" in rejected("cost_audited", "也许吧")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("已经审计", True), ("已审计过了", True), ("已经办完了", True), ("没有审计", False),
+     ("还没审计", False), ("尚未开展", False), ("尚未", False), ("没做完", False)],
+)  # fmt: skip
+def test_yes_no_echoing_the_verb(text: str, expected: bool) -> None:
+    """Officials answer 是否已审计 with 已经审计 / 还没审计, not only 是 / 否."""
+    assert value("cost_audited", text) is expected
+
+
+@pytest.mark.parametrize("text", ["没有纠纷", "已有纠纷", "还不知道", "未必", "已否决"])
+def test_yes_no_does_not_guess_statements(text: str) -> None:
+    """没有纠纷 is about disputes (a yes to 纠纷已排除?), not a no: asked again, not guessed."""
+    assert "是" in rejected("cost_audited", text)
+
+
 CHOICE_KEYS = [k for k, spec in S.items() if spec.type == "choice"]
 
 

@@ -61,6 +61,9 @@ NO = frozenset(
     [
         "否",
         "不是",
+        "尚未",
+        "暂未",
+        "还未",
         "不",
         "不对",
         "没有",
@@ -105,8 +108,79 @@ _PARTICLES = "了的啦呀啊呢吧哦" + _PUNCT
 YESNO_HINT = "请回答“是”或“否”（也可以说 有/没有、已完成/未完成）"
 
 
-def yes_no(text: str) -> bool | None:
-    """True/False for a yes/no answer, None when it is not one."""
+# An answer that echoes the question's verb: 已经审计 / 已审计过 → yes; 没有审计 / 还没开展 /
+# 尚未完成 → no. Only a verb of getting something done may follow the lead (or a word of the
+# question's own label): 没有纠纷 is a statement about disputes, not a no, and is not guessed.
+_YES_LEADS = ("已经", "已")
+_NO_LEADS = ("还没有", "还没", "尚未", "暂未", "仍未", "还未", "没有", "没", "未经", "未")
+_NEGATION = frozenset("无不没未非否")
+_DONE_TAILS = ("完成", "完毕", "完", "好", "过", "了")
+DONE_VERBS = frozenset(
+    [
+        "完成",
+        "做",
+        "办",
+        "办理",
+        "开展",
+        "进行",
+        "审计",
+        "审核",
+        "审批",
+        "批准",
+        "批复",
+        "同意",
+        "纳入",
+        "落实",
+        "实施",
+        "签订",
+        "签",
+        "注销",
+        "拆迁",
+        "安置",
+        "补偿",
+        "调查",
+        "勘探",
+        "核查",
+        "评估",
+        "评审",
+        "通过",
+        "明确",
+        "上报",
+        "报批",
+        "备案",
+        "公示",
+        "清理",
+        "平整",
+    ]
+)
+
+
+def _echo(candidate: str, label: str) -> bool | None:
+    for leads, value in ((_NO_LEADS, False), (_YES_LEADS, True)):
+        lead = next((w for w in leads if candidate.startswith(w)), None)
+        if lead is None:
+            continue
+        rest = candidate[len(lead) :]
+        changed = True
+        while changed:
+            changed = False
+            for tail in _DONE_TAILS:
+                if rest.endswith(tail) and len(rest) > len(tail):
+                    rest, changed = rest[: -len(tail)], True
+        if rest in DONE_VERBS or rest in _DONE_TAILS or (len(rest) >= 2 and rest in label):
+            # 无法律经济纠纷: echoing a negative label (没有纠纷) means yes, so never guess there.
+            if rest not in DONE_VERBS and _NEGATION.intersection(label.replace("是否", "")):
+                return None
+            return value
+        return None
+    return None
+
+
+def yes_no(text: str, label: str = "") -> bool | None:
+    """True/False for a yes/no answer, None when it is not one.
+
+    `label` is the question's field label: an answer may echo a word of it (已审计).
+    """
     candidate = clean(text).strip(_PUNCT)
     while candidate:
         if candidate in YES:
@@ -116,11 +190,11 @@ def yes_no(text: str) -> bool | None:
         if candidate[-1] not in _PARTICLES:
             break
         candidate = candidate[:-1]
-    return None
+    return _echo(candidate, label) if candidate else None
 
 
 def parse_bool(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
-    value = yes_no(text)
+    value = yes_no(text, spec.label if spec.type == "bool" else "")
     if value is None:
         raise ParseError(YESNO_HINT)
     return Parsed(value)
