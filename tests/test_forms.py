@@ -167,6 +167,14 @@ def test_missing_canonical_key_unknown_attribute_and_missing_text() -> None:
         load(data)
 
 
+@pytest.mark.parametrize("aliases", ["起拍价", [""], [3]])
+def test_aliases_must_be_a_list_of_names(aliases: Any) -> None:
+    data = raw_form("supply_plan")
+    field_entry(data, "start_price_yuan")["aliases"] = aliases
+    with pytest.raises(FormError, match=r"start_price_yuan.*aliases"):
+        load(data)
+
+
 def test_bad_yaml_and_bad_kind() -> None:
     with pytest.raises(FormError, match=r"x.yaml"):
         load_form_text("kind: [unclosed", "x.yaml")

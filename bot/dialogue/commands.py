@@ -87,7 +87,7 @@ def split_edit(form: Form, text: str) -> tuple[EditTarget, str] | None:
     sch = schema()
     names: list[tuple[str, EditTarget]] = []
     for f in form.fields:
-        for name in {f.label, re.sub(r"（.*?）", "", f.label), f.key}:
+        for name in {f.label, re.sub(r"（.*?）", "", f.label), f.key, *f.aliases}:
             names.append((name, EditTarget(f.key)))
         for sub in f.spec.subkeys:
             names.append((sch.labels.get(sub, sub), EditTarget(f.key, sub)))
@@ -114,6 +114,8 @@ def find_fields(form: Form, text: str) -> list[EditTarget]:
     for f in form.fields:
         names[clean(f.label)] = EditTarget(f.key)
         names[f.key] = EditTarget(f.key)
+        for alias in f.aliases:
+            names.setdefault(clean(alias), EditTarget(f.key))
         for sub in f.spec.subkeys:
             names[clean(sch.labels.get(sub, sub))] = EditTarget(f.key, sub)
             names[f"{f.key}.{sub}"] = EditTarget(f.key, sub)

@@ -2,7 +2,8 @@
 
 A form lists sections of fields. Each field names a canonical key of `bot/plan_schema.yaml`
 (type, label, range and choices come from there) and adds the prompt, help, an example,
-`optional` and an optional `when` condition (see `conditions.py`). The loader fails naming
+`optional`, an optional `when` condition (see `conditions.py`) and `aliases` (other names
+for the field, for 修改 <字段名>). The loader fails naming
 the file and the field when a form refers to an unknown key, type or `when` field, misses a
 canonical key of its kind, or has a field attribute it does not know.
 """
@@ -29,7 +30,7 @@ FORM_FILES = {
     "parcel": "parcel_query.yaml",
 }
 FORM_KINDS = (*PLAN_KINDS, "parcel")
-FIELD_ATTRS = {"key", "prompt", "help", "example", "optional", "when", "sub_prompts"}
+FIELD_ATTRS = {"key", "prompt", "help", "example", "optional", "when", "sub_prompts", "aliases"}
 
 
 class FormError(LandbotError):
@@ -54,6 +55,7 @@ class FormField:
     optional: bool = False
     when: Condition | None = None
     sub_prompts: Mapping[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # other names officials use for it (修改 起拍价)
 
     @property
     def label(self) -> str:
@@ -239,6 +241,9 @@ def _parse_field(
         sub_prompts = {k: str(given[k]) for k in spec.subkeys}
     elif "sub_prompts" in raw:
         raise FormError(filename, where, "只有映射类字段才有 sub_prompts")
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise FormError(filename, where, "aliases 应为非空文字的列表")
     return FormField(
         key=key,
         spec=spec,
@@ -249,6 +254,7 @@ def _parse_field(
         optional=optional,
         when=when,
         sub_prompts=sub_prompts,
+        aliases=tuple(a.strip() for a in aliases),
     )
 
 
