@@ -336,6 +336,17 @@ def test_choice_fuzzy_and_ambiguous() -> None:
     assert "国有、集体" in rejected("ownership", "不知道")
 
 
+@pytest.mark.parametrize(
+    ("key", "typo", "meant"),
+    [("supply_method", "租凭", "租赁"), ("supply_method", "划钵", "划拨"),
+     ("ownership", "集休", "集体"), ("post_breaker_rule", "摇好", "摇号")],
+)  # fmt: skip
+def test_choice_one_character_typo_is_offered_to_confirm(key: str, typo: str, meant: str) -> None:
+    """Short words one character off score too low for the fuzzy match: ask, never reject."""
+    result = parse_answer(S[key], typo)
+    assert isinstance(result, Ambiguous) and result.options == (meant,)
+
+
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf")), max_size=60)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.dialogue.parsers.base import Ambiguous, ParseContext, Parsed, ParseError
 from bot.dialogue.parsers.numerals import clean
@@ -40,7 +41,7 @@ def match(spec: KeySpec, text: str) -> str | Ambiguous | None:
         scored[canonical] = max(scored.get(canonical, 0.0), float(score))
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], spec.choices.index(kv[0])))
     if not ranked or ranked[0][1] < CONSIDER:
-        return None
+        return _one_typo(pool, t, spec)
     best, best_score = ranked[0]
     close = [c for c, s in ranked if s >= best_score - MARGIN and s >= CONSIDER]
     if best_score >= ACCEPT and len(close) == 1:
@@ -50,6 +51,19 @@ def match(spec: KeySpec, text: str) -> str | Ambiguous | None:
         if len(close) == 1:
             return Ambiguous((best,))
     return Ambiguous(tuple(close[:4]))
+
+
+def _one_typo(pool: dict[str, str], t: str, spec: KeySpec) -> Ambiguous | None:
+    """A two- or three-character answer one character off an option (租凭 → 租赁): short
+    Chinese words score too low for the fuzzy match, so offer the option to confirm."""
+    if not 2 <= len(t) <= 3:
+        return None
+    near = {
+        c for name, c in pool.items() if len(name) == len(t) and Levenshtein.distance(name, t) == 1
+    }
+    if not near:
+        return None
+    return Ambiguous(tuple(c for c in spec.choices if c in near)[:4])
 
 
 def parse_choice(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed | Ambiguous:
