@@ -273,6 +273,20 @@ def test_impossible_dates() -> None:
     assert "1949" in rejected("start_date", "1900-01-01")
 
 
+@pytest.mark.parametrize(
+    ("text", "m2"),
+    [("30亩（20000平方米）", 20000.0), ("20000㎡(30亩)", 20000.0), ("30亩（约）", 20000.0),
+     ("15亩3分", 10200.0), ("二十亩零五分", 13666.67)],
+)  # fmt: skip
+def test_area_in_two_units_and_mu_fen(text: str, m2: float) -> None:
+    """How areas are written in files: both units (when they agree) and 亩 with 分."""
+    assert value("area_m2", text) == m2
+
+
+def test_area_in_two_units_that_disagree_is_refused() -> None:
+    assert "不一致" in rejected("area_m2", "30亩（3公顷）")
+
+
 def test_future_prepared_date_is_noted() -> None:
     result = parse_answer(S["prepared_date"], "2030-01-01", ParseContext(today=dt.date(2026, 1, 1)))
     assert isinstance(result, Parsed) and result.note and "晚于今天" in result.note

@@ -86,9 +86,36 @@ def _split_unit(t: str, units: tuple[str, ...]) -> tuple[str, str | None]:
     return t, None
 
 
+_BRACKETED = re.compile(r"(.+?)[（(](.+)[）)]")
+_MU_FEN = re.compile(r"(.+?)亩(.+?)分(?:地)?")
+AREA_EXAMPLE = "3.5万平方米、50亩 或 2公顷"
+
+
 def parse_area(text: str, spec: KeySpec, ctx: ParseContext) -> Parsed:
-    example = "3.5万平方米、50亩 或 2公顷"
+    """An area; 30亩（20000平方米） — the same area in two units — is taken when both agree."""
+    t = clean(text)
+    if m := _BRACKETED.fullmatch(t):
+        main = _area(m.group(1), spec)
+        try:
+            other = _area(m.group(2), spec)
+        except ParseError:
+            return main  # 30亩（约） — a remark, not a second figure
+        if abs(other.value - main.value) > max(1.0, 0.01 * main.value):
+            raise ParseError(
+                f"括号内外的面积不一致（{fmt_num(main.value)} 与 {fmt_num(other.value)} 平方米），"
+                f"请只写一个，例如：{AREA_EXAMPLE}"
+            )
+        return Parsed(main.value)
+    return _area(t, spec)
+
+
+def _area(text: str, spec: KeySpec) -> Parsed:
+    example = AREA_EXAMPLE
     t = _strip_words(clean(text), ("土地面积", "总面积", "占地面积", "面积", "占地"))
+    if m := _MU_FEN.fullmatch(t):  # 15亩3分: 1 分 = 1/10 亩
+        mu, fen = parse_number(m.group(1)), parse_number(m.group(2).removeprefix("零"))
+        if mu is not None and fen is not None and 0 <= fen < 10:
+            return Parsed(check_range(spec, round((mu + fen / 10) * MU_M2, 2), " 平方米", example))
     if t.endswith("地") and len(t) > 2 and t[-2] in "米亩顷方":
         t = t[:-1]  # 三十亩地
     factors = dict(AREA_UNITS)
