@@ -16,7 +16,12 @@ from bot.errors import BadInput
 from bot.plan import KIND_LABELS, PLAN_KINDS
 from bot.services import engine
 from bot.services.results import DraftSummary, Reply
-from bot.services.transaction import load_own_draft, load_user, transact
+from bot.services.transaction import (
+    load_own_draft,
+    load_user,
+    load_user_and_active_draft_id,
+    transact,
+)
 from storage.db import Database, UnitOfWork
 from storage.domain import Draft, User
 
@@ -125,10 +130,10 @@ def handle_message(
         button = ""  # callback data is untrusted; the engine answers an unknown button
 
     def work(uow: UnitOfWork) -> Reply:
-        user = load_user(uow, user_id)
+        user, active_id = load_user_and_active_draft_id(uow, user_id)
         if not _claimed(uow, user, update_id):
             return Reply(duplicate=True)
-        draft = _active(uow, user, lock=True)
+        draft = _own_editable(uow, user, active_id, lock=True)
         if draft is None:
             uow.commit()  # the claimed update id; the chat mode is the channel's business
             return Reply(messages=[engine.info(NO_ACTIVE)])
@@ -151,7 +156,10 @@ def handle_message(
 
 def _active(uow: UnitOfWork, user: User, *, lock: bool = False) -> Draft | None:
     """The draft the user's messages go to: their own, editable, not deleted."""
-    draft_id = uow.chat_sessions.active_draft_id(user.id)
+    return _own_editable(uow, user, uow.chat_sessions.active_draft_id(user.id), lock=lock)
+
+
+def _own_editable(uow: UnitOfWork, user: User, draft_id: int | None, *, lock: bool) -> Draft | None:
     if draft_id is None:
         return None
     draft = uow.drafts.get(draft_id, lock=lock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -22,7 +23,6 @@ from bot.dialogue import (
 )
 from bot.dialogue import is_complete as form_complete
 from bot.dialogue.form import FormField
-from bot.dialogue.navigation import Item, filled
 from bot.plan import KIND_LABELS
 from bot.services.results import DraftSummary
 from storage.domain import Draft
@@ -80,9 +80,14 @@ def is_complete(state: DialogueState) -> bool:
     return form_complete(form_for(state.kind), state)
 
 
-def items_of(f: FormField) -> list[Item]:
-    """The questions of one field: one, or one per sub-key of a map field."""
-    return [(f.key, sub) for sub in f.spec.subkeys] if f.is_map else [(f.key, None)]
+def _answered(state: DialogueState, f: FormField) -> bool:
+    """Answered or skipped (a map field: every sub-question of it)."""
+    if f.key in state.skipped:
+        return True
+    value = state.answers.get(f.key)
+    if f.is_map:
+        return isinstance(value, Mapping) and all(sub in value for sub in f.spec.subkeys)
+    return value is not None
 
 
 def summary(draft: Draft, state: DialogueState | None = None) -> DraftSummary:
@@ -90,8 +95,8 @@ def summary(draft: Draft, state: DialogueState | None = None) -> DraftSummary:
     if state is None:
         state = state_of(draft)
     form = form_for(draft.kind)
-    fields = form.applicable(state.answers)
-    answered = sum(1 for f in fields if all(filled(state, i) for i in items_of(f)))
+    fields = form.applying(state.answers).fields
+    answered = sum(1 for f in fields if _answered(state, f))
     current_label = form.field(state.current).label if state.current else None
     return DraftSummary(
         id=draft.id,

@@ -39,6 +39,14 @@ def load_user(uow: UnitOfWork, user_id: int) -> User:
     return user
 
 
+def load_user_and_active_draft_id(uow: UnitOfWork, user_id: int) -> tuple[User, int | None]:
+    """`load_user` and the id of the draft their messages go to, in one query."""
+    found = uow.users.with_session(user_id)
+    if found is None or not found[0].active:
+        raise AccessDenied()
+    return found[0], found[2]
+
+
 def parse_draft_id(raw: object) -> int:
     """A draft id from a client (command argument, callback data): untrusted text."""
     if isinstance(raw, bool):

@@ -28,11 +28,11 @@ _EXTERNAL = (
 )
 _BY_EXTERNAL = _SELECT.where(*_EXTERNAL)
 _SESSIONS = table_of(ChatSessionRow)
-_WITH_SESSION = (
-    select(*domain_columns(_USERS, User), _SESSIONS.c.mode, _SESSIONS.c.active_draft_id)
-    .select_from(_USERS.outerjoin(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id))
-    .where(*_EXTERNAL)
-)
+_USER_AND_SESSION = select(
+    *domain_columns(_USERS, User), _SESSIONS.c.mode, _SESSIONS.c.active_draft_id
+).select_from(_USERS.outerjoin(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id))
+_WITH_SESSION = _USER_AND_SESSION.where(*_EXTERNAL)
+_BY_ID_WITH_SESSION = _USER_AND_SESSION.where(_USERS.c.id == bindparam("id"))
 _USER_FIELDS = len(dataclasses.fields(User))
 
 
@@ -55,10 +55,11 @@ class UserRepository(Repository):
         """The user of a channel account with their chat mode and active draft id (one
         query: what a channel needs to route a message), or None when unknown."""
         params = {"channel": channel, "external_id": external_id}
-        row = self.conn.execute(_WITH_SESSION, params).first()
-        if row is None:
-            return None
-        return User(*row[:_USER_FIELDS]), row[_USER_FIELDS], row[_USER_FIELDS + 1]
+        return _with_session(self.conn.execute(_WITH_SESSION, params).first())
+
+    def with_session(self, user_id: int) -> tuple[User, str | None, int | None] | None:
+        """The user with their chat mode and active draft id (one query), or None."""
+        return _with_session(self.conn.execute(_BY_ID_WITH_SESSION, {"id": user_id}).first())
 
     def add(
         self,
@@ -101,6 +102,12 @@ class UserRepository(Repository):
         if active is not None:
             q = q.where(UserRow.active == active)
         return [to_domain(User, r) for r in self.s.scalars(q)]
+
+
+def _with_session(row: Any) -> tuple[User, str | None, int | None] | None:
+    if row is None:
+        return None
+    return User(*row[:_USER_FIELDS]), row[_USER_FIELDS], row[_USER_FIELDS + 1]
 
 
 class InvitationRepository(Repository):
