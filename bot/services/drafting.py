@@ -124,8 +124,13 @@ def handle_message(
     button: str | None = None,
     update_id: int | None = None,
     today: dt.date | None = None,
+    within: UnitOfWork | None = None,
 ) -> Reply:
-    """Apply one typed answer or pressed button to the user's active draft."""
+    """Apply one typed answer or pressed button to the user's active draft.
+
+    `within`: run in the caller's unit of work (which has written nothing; this commits it,
+    and a `StaleDraftError` goes to the caller's `transact` to retry the whole of it).
+    """
     if button is not None and (len(button) > 64 or not button.isascii()):
         button = ""  # callback data is untrusted; the engine answers an unknown button
 
@@ -151,7 +156,7 @@ def handle_message(
         uow.commit()
         return _reply(draft, out, state)
 
-    return transact(db, work)
+    return work(within) if within is not None else transact(db, work)
 
 
 def _active(uow: UnitOfWork, user: User, *, lock: bool = False) -> Draft | None:

@@ -68,18 +68,6 @@ async def new_draft(update: Update, context: Ctx, user: User, kind: str) -> None
     await send_reply(update, result)
 
 
-async def typed_answer(update: Update, context: Ctx, user: User, text: str) -> None:
-    """A typed answer (or command word) for the active draft."""
-    result = await blocking(
-        drafting.handle_message,
-        runtime(context).database,
-        user.id,
-        text=text,
-        update_id=update.update_id,
-    )
-    await send_reply(update, result)
-
-
 async def stale(update: Update) -> None:
     await answer_callback(update, texts.STALE_BUTTON, alert=True)
 

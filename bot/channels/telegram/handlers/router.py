@@ -72,31 +72,33 @@ async def on_command(update: Update, context: Ctx) -> None:
 
 
 async def on_text(update: Update, context: Ctx) -> None:
-    """Route a typed message."""
+    """Route a typed message (`modes.route`); an answer for the active draft is handled in the
+    transaction that looked the user up."""
     msg = update.effective_message
     if msg is None or msg.text is None:
         return
     text = msg.text.strip()[: MAX_TEXT + 1]
     tg_user = update.effective_user
     db = runtime(context).database
-    user, session = (None, None)
+    user, session, reply = (None, None, None)
     if tg_user is not None:
-        user, session = await blocking(modes.whoami, db, CHANNEL, tg_user.id)
+        user, session, reply = await blocking(
+            modes.typed, db, CHANNEL, tg_user.id, text, update.update_id
+        )
     if user is None or session is None:
         await unregistered(update, context, text)
         return
-    if text in texts.MENU_LABELS:
-        await menu(update, context, user, text)
+    if reply is not None:
+        await dialogue.send_reply(update, reply)
         return
+    where = modes.route(text, session)
     target = review_service.comment_target(session.mode)
-    if target is not None:
+    if where == modes.MENU:
+        await menu(update, context, user, text)
+    elif where == modes.COMMENT and target is not None:
         await review.return_with_comment(update, context, user, target, text)
-    elif session.mode == modes.ASK:
-        await ask.ask(update, context, user, text)
-    elif session.mode == modes.PROCEDURE:
+    elif where == modes.PROCEDURE:
         await procedure.answer(update, context, user, text)
-    elif session.active_draft_id is not None:
-        await dialogue.typed_answer(update, context, user, text)
     else:
         await ask.ask(update, context, user, text)
 
