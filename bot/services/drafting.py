@@ -9,6 +9,7 @@ send. Ids from clients are untrusted: every draft is checked to be the caller's 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogue.types import DialogueState, Inbound, Outbound
@@ -28,6 +29,15 @@ from storage.domain import Draft, User
 NO_ACTIVE = (
     "您当前没有正在填写的方案。请选择“新建储备方案”“新建供地方案”，或在“我的草稿”中继续一份草稿。"
 )
+
+
+@dataclass(frozen=True)
+class Within:
+    """A caller's unit of work in which `user` (active) and their active draft id were read."""
+
+    uow: UnitOfWork
+    user: User
+    active_draft_id: int | None
 
 
 def _claimed(uow: UnitOfWork, user: User, update_id: int | None) -> bool:
@@ -124,18 +134,22 @@ def handle_message(
     button: str | None = None,
     update_id: int | None = None,
     today: dt.date | None = None,
-    within: UnitOfWork | None = None,
+    within: Within | None = None,
 ) -> Reply:
     """Apply one typed answer or pressed button to the user's active draft.
 
-    `within`: run in the caller's unit of work (which has written nothing; this commits it,
-    and a `StaleDraftError` goes to the caller's `transact` to retry the whole of it).
+    `within`: run in the caller's unit of work, where the user and their active draft id were
+    just read (nothing written yet; this commits it, and a `StaleDraftError` goes to the
+    caller's `transact`, which retries the whole of it).
     """
     if button is not None and (len(button) > 64 or not button.isascii()):
         button = ""  # callback data is untrusted; the engine answers an unknown button
 
     def work(uow: UnitOfWork) -> Reply:
-        user, active_id = load_user_and_active_draft_id(uow, user_id)
+        if within is not None and within.user.id == user_id:
+            user, active_id = within.user, within.active_draft_id
+        else:
+            user, active_id = load_user_and_active_draft_id(uow, user_id)
         if not _claimed(uow, user, update_id):
             return Reply(duplicate=True)
         draft = _own_editable(uow, user, active_id, lock=True)
@@ -156,7 +170,7 @@ def handle_message(
         uow.commit()
         return _reply(draft, out, state)
 
-    return work(within) if within is not None else transact(db, work)
+    return work(within.uow) if within is not None else transact(db, work)
 
 
 def _active(uow: UnitOfWork, user: User, *, lock: bool = False) -> Draft | None:

@@ -68,14 +68,15 @@ def route(text: str, session: Session) -> str:
 def typed(db: Database, channel: str, external_id: int, text: str, update_id: int
           ) -> tuple[User | None, Session, Reply | None]:  # fmt: skip
     """`whoami`, and when the text is an answer for the active draft, the dialogue turn in the
-    same transaction (`drafting.handle_message(within=…)`); the reply is None when the text
-    goes elsewhere (nothing is written then)."""
+    same transaction (`drafting.handle_message(within=…)`, no second look-up); the reply is
+    None when the text goes elsewhere (nothing is written then)."""
 
     def work(uow: UnitOfWork) -> tuple[User | None, Session, Reply | None]:
         user, session = _whoami(uow, channel, external_id)
         if user is None or route(text, session) != DIALOGUE:
             return user, session, None
-        reply = drafting.handle_message(db, user.id, text=text, update_id=update_id, within=uow)
+        here = drafting.Within(uow, user, session.active_draft_id)
+        reply = drafting.handle_message(db, user.id, text=text, update_id=update_id, within=here)
         return user, session, reply
 
     return transact(db, work)
