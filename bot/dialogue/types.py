@@ -93,7 +93,20 @@ class DialogueState:
         )
 
     def copy(self) -> DialogueState:
-        return DialogueState.from_json(self.to_json())
+        """An independent, validated copy (`from_json` copies the answers and findings)."""
+        return DialogueState.from_json(
+            {
+                "version": self.version,
+                "kind": self.kind,
+                "answers": self.answers,
+                "current": self.current,
+                "current_sub": self.current_sub,
+                "skipped": self.skipped,
+                "mode": self.mode,
+                "findings": self.findings,
+                "return_to": self.return_to,
+            }
+        )
 
 
 @dataclass
