@@ -16,10 +16,14 @@ def example_answer(kind: str, field: str) -> str:
     return "是" if f.is_map else f.example
 
 
-def complete_dialogue(db: Database, user_id: int, reply: Reply) -> tuple[Reply, list[str]]:
-    """Answer every question of the active draft with its example until the form is done."""
+def complete_dialogue(
+    db: Database, user_id: int, reply: Reply, *, skip_optional: bool = False
+) -> tuple[Reply, list[str]]:
+    """Answer every question of the active draft with its example (or 跳过 for the optional
+    ones with `skip_optional`) until the form is done."""
     assert reply.draft is not None
     kind = reply.draft.kind
+    form = load_form(kind)
     asked: list[str] = []
     for _ in range(MAX_TURNS):
         if reply.done:
@@ -27,7 +31,10 @@ def complete_dialogue(db: Database, user_id: int, reply: Reply) -> tuple[Reply, 
         assert reply.draft is not None and reply.draft.current_field, reply.text
         field = reply.draft.current_field
         asked.append(field)
-        reply = services.handle_message(db, user_id, text=example_answer(kind, field))
+        skip = skip_optional and form.field(field).optional
+        reply = services.handle_message(
+            db, user_id, text="跳过" if skip else example_answer(kind, field)
+        )
     raise AssertionError(f"the {kind} dialogue did not finish in {MAX_TURNS} turns")
 
 

@@ -215,6 +215,24 @@ def test_export_import_round_trip(database: Database) -> None:
     assert len(trail) == len(exported.plan.fields)
 
 
+@pytest.mark.parametrize("kind", ["reserve_plan", "supply_plan"])
+def test_a_finished_draft_with_skipped_fields_is_finished_after_export_and_import(
+    database: Database, kind: str
+) -> None:
+    """A plan file cannot record 跳过: what it leaves out of the optional fields stays skipped."""
+    uid = _user(database)
+    done, asked = complete_dialogue(
+        database, uid, services.start_draft(database, uid, kind), skip_optional=True
+    )
+    assert done.draft is not None and done.draft.complete
+    exported = services.export_draft(database, uid, done.draft.id)
+    assert len(exported.plan.fields) < len(set(asked))  # some optional fields were skipped
+    imported = services.import_plan(database, uid, exported.text.encode(), filename="p.yaml")
+    assert imported.draft is not None and imported.draft.complete
+    assert imported.done
+    assert services.export_draft(database, uid, imported.draft.id).text == exported.text
+
+
 def test_import_of_a_partial_plan_continues_the_dialogue(database: Database) -> None:
     uid = _user(database)
     data = "kind: reserve_plan\nfields:\n  project_name: 导入的项目\n  area_mu: 30\n"

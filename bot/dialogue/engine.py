@@ -68,8 +68,14 @@ def start(
     prefill: Mapping[str, Any] | None = None,
     today: dt.date | None = None,
     resolve_place: PlaceResolver | None = None,
+    from_file: bool = False,
 ) -> tuple[DialogueState, Outbound]:
-    """A new dialogue for `form`, optionally with answers already known (canonical keys)."""
+    """A new dialogue for `form`, optionally with answers already known (canonical keys).
+
+    `from_file`: the answers come from a plan file, which cannot record a skip; when it
+    answers every required question, the optional ones it leaves out count as skipped, so a
+    finished draft exported and imported again is finished.
+    """
     state = DialogueState(kind=form.kind)
     turn = Turn(form, state, checker, ParseContext(today=today, resolve_place=resolve_place))
     for key, value in normalise_fields(form.kind, prefill or {}).items():
@@ -81,12 +87,24 @@ def start(
         state.answers[key] = _json_safe(value)
         turn.out.changes.append(Change(key, None, state.answers[key]))
     prune(turn)
+    if from_file:
+        _skip_left_out_optional(form, state)
     total = len(form.applicable(state.answers))
     turn.say(f"开始填写{form.title}，共 {total} 项（随填写内容可能增减）。{COMMANDS_HINT}")
     if state.answers:
         turn.out.messages.extend(run_checker(form, state, checker))
     advance(turn, None)
     return state, turn.finish()
+
+
+def _skip_left_out_optional(form: Form, state: DialogueState) -> None:
+    """Mark the open questions skipped when every one of them is optional."""
+    open_keys = list(dict.fromkeys(
+        key for key, sub in form.applying(state.answers).questions
+        if not nav.filled(state, (key, sub))
+    ))  # fmt: skip
+    if open_keys and all(form.field(key).optional for key in open_keys):
+        state.skipped.extend(k for k in open_keys if k not in state.skipped)
 
 
 def resume(form: Form, state: DialogueState) -> Outbound:

@@ -45,9 +45,10 @@ def state_of(draft: Draft) -> DialogueState:
     return DialogueState.from_json(draft.state)
 
 
-def begin(kind: str, *, prefill: dict[str, Any] | None = None, today: dt.date | None = None
-          ) -> tuple[DialogueState, Outbound]:  # fmt: skip
-    return start(form_for(kind), checker=checker(today), prefill=prefill, today=today)
+def begin(kind: str, *, prefill: dict[str, Any] | None = None, today: dt.date | None = None,
+          from_file: bool = False) -> tuple[DialogueState, Outbound]:  # fmt: skip
+    return start(form_for(kind), checker=checker(today), prefill=prefill, today=today,
+                 from_file=from_file)  # fmt: skip
 
 
 def advance(

@@ -67,7 +67,7 @@ def import_plan(
         user = load_user(uow, user_id)
         if update_id is not None and not uow.processed.claim(user.channel, update_id):
             return Reply(duplicate=True)
-        state, out = engine.begin(plan.kind, prefill=prefill, today=today)
+        state, out = engine.begin(plan.kind, prefill=prefill, today=today, from_file=True)
         draft = uow.drafts.add(user.id, plan.kind, **engine.columns(state))
         for key, value in state.answers.items():
             uow.history.add(draft.id, user.id, key, None, value)
