@@ -156,8 +156,8 @@ async def test_a_parcel_question_also_gets_the_procedure(env: Env) -> None:
     env.person(800)
     msgs = await env.say(800, "新密市一宗集体土地，拟征收后用于住宅，应该走什么程序？")
     text = "\n".join(m.text for m in msgs)
-    assert "【程序判定】" in text and "新密市" in text and "储备方式：征收储备" in text
-    assert "〔" in text  # every step names its source
+    assert "地块程序判定" in text and "新密市" in text and "征收储备" in text
+    assert "依据：《" in text  # every step names its source
 
 
 async def test_a_plan_file_sent_as_a_document_becomes_a_draft(env: Env) -> None:

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
@@ -26,7 +23,6 @@ from bot.channels.telegram.texts import esc
 from bot.errors import LandbotError
 from storage.domain import User
 
-log = logging.getLogger(__name__)
 EXCERPT = 160
 PROMPT = (
     "请直接输入您的政策问题，例如：<i>熔断以后怎么确定竞得人？</i>\n"
@@ -55,28 +51,18 @@ def jurisdiction_of(user: User) -> str | None:
     """The place of the user's department, when the knowledge base knows it."""
     if not user.department:
         return None
-    try:
-        from knowledge.jurisdictions import resolve_place
+    from knowledge.jurisdictions import resolve_place
 
-        res = resolve_place(user.department)
-    except Exception:  # an unknown department just means: no place filter
-        log.debug("department %r not resolved", user.department, exc_info=True)
-        return None
-    place = getattr(res, "place", None)
-    if getattr(res, "status", None) == "local" and place is not None:
-        return str(getattr(place, "name", "")) or None
-    return None
-
-
-def _field(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+    res = resolve_place(user.department)
+    return res.place.name if res.status == "local" and res.place is not None else None
 
 
 def answer_question(
     question: str, jurisdiction: str | None
 ) -> tuple[str, list[list[tuple[str, str]]], str | None]:
     """(HTML answer, 查看全文 buttons, procedure checklist or None) for a question."""
-    from knowledge.parcel_question import procedure_for_question
+    from knowledge.parcel_question import advice_for_question
+    from knowledge.procedure import render_checklist
     from knowledge.search import search
 
     try:
@@ -100,51 +86,12 @@ def answer_question(
         body = esc(result.note or "知识库中没有找到能回答这个问题的条文，请换个说法再试。")
     if result.note and lines:
         body += f"\n\n<i>{esc(result.note)}</i>"
-    checklist = None
     try:
-        proc = procedure_for_question(question)
+        advice = advice_for_question(question)
     except LandbotError:
-        proc = None
-    if proc:
-        checklist = procedure_text(proc)
-    return body, rows, checklist
-
-
-def procedure_text(proc: Mapping[str, Any]) -> str:
-    """The CONTRACT §4 procedure object as a phone-sized checklist (plain text)."""
-    lines: list[str] = []
-    j = proc.get("jurisdiction") or {}
-    chain = " › ".join(j.get("chain") or []) or j.get("name") or ""
-    lines.append(f"【程序判定】{chain}")
-    reserve = proc.get("reserve") or {}
-    if reserve.get("mode"):
-        lines.append(f"储备方式：{reserve['mode']}")
-    for n, step in enumerate(reserve.get("steps") or [], 1):
-        actor = f"（{step['actor']}）" if step.get("actor") else ""
-        lines.append(f"{n}. {step.get('title', '')}{actor}{_cite(step.get('cite'))}")
-    supply = proc.get("supply") or {}
-    if supply.get("methods"):
-        lines.append("供应方式：" + "、".join(supply["methods"]))
-    for rule in supply.get("rules") or []:
-        lines.append(f"• {rule.get('text', '')}{_cite(rule.get('cite'))}")
-    pre = proc.get("preconditions") or []
-    if pre:
-        lines.append("前置条件：")
-        lines.extend(f"☐ {p.get('item', '')}{_cite(p.get('cite'))}" for p in pre)
-    for note in proc.get("notes") or []:
-        lines.append(f"注：{note}")
-    return "\n".join(lines)
-
-
-def _cite(cite: Any) -> str:
-    """How officials name a source: the 文号 (or 《title》) and the article."""
-    if not isinstance(cite, Mapping) or not cite.get("doc_id"):
-        return ""
-    from knowledge.corpus import load_corpus
-
-    doc = load_corpus().document(str(cite["doc_id"]))
-    name = (doc.number or f"《{doc.title}》") if doc else str(cite["doc_id"])
-    return f"〔{name} {cite.get('article', '')}〕"
+        advice = None
+    # the same checklist as 程序判定 and `landbot procedure`
+    return body, rows, render_checklist(advice[0]) if advice else None
 
 
 async def ask(update: Update, context: Ctx, user: User, question: str) -> None:
