@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 async def _unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Callback data no handler recognises (old or forged): refuse politely."""
-    from bot.channels.telegram.handlers.dialogue import stale
+    from bot.channels.telegram.handlers.common import stale
 
     await stale(update)
 

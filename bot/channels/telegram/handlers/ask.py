@@ -12,11 +12,12 @@ from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
-    button_user,
     claim,
+    pressed,
     reply,
+    stale,
 )
-from bot.channels.telegram.handlers.dialogue import send_outs, stale
+from bot.channels.telegram.handlers.dialogue import send_outs
 from bot.channels.telegram.render import chunks, text_messages
 from bot.channels.telegram.runtime import slow
 from bot.channels.telegram.texts import esc
@@ -107,13 +108,10 @@ async def ask(update: Update, context: Ctx, user: User, question: str) -> None:
 
 async def on_full_text(update: Update, context: Ctx) -> None:
     """查看全文: the whole article, verbatim."""
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    if cb is None:
-        await stale(update)
-        return
+    _user, cb = press
     ids = _doc_ids()
     n, label = cb.int(0), cb.parts[1]
     from knowledge.corpus import load_corpus

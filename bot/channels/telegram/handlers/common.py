@@ -9,7 +9,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram import texts
+from bot.channels.telegram import callbacks, texts
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
 from bot.services import users
 from storage.db import Database
@@ -86,3 +86,21 @@ async def drop_keyboard(update: Update, note: str | None = None) -> None:
             await msg.edit_reply_markup(reply_markup=None)
     except BadRequest as exc:  # not modified / too old: the keyboard is gone anyway
         log.debug("could not edit the pressed message: %s", exc)
+
+
+async def stale(update: Update) -> None:
+    """Refuse an old or unknown button politely; nothing changes."""
+    await answer_callback(update, texts.STALE_BUTTON, alert=True)
+
+
+async def pressed(update: Update, context: Ctx) -> tuple[User, callbacks.Callback] | None:
+    """The registered user and the parsed data of a button press, or None when the press has
+    been answered already (a stranger is told to register; unreadable data is stale)."""
+    user = await button_user(update, context)
+    if user is None:
+        return None
+    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    if cb is None:
+        await stale(update)
+        return None
+    return user, cb

@@ -7,13 +7,15 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.channels.telegram import callbacks, texts
+from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
     button_user,
     drop_keyboard,
+    pressed,
     reply,
+    stale,
 )
 from bot.channels.telegram.render import Out, dialogue_messages, text_messages
 from bot.channels.telegram.runtime import blocking, runtime
@@ -68,10 +70,6 @@ async def new_draft(update: Update, context: Ctx, user: User, kind: str) -> None
     await send_reply(update, result)
 
 
-async def stale(update: Update) -> None:
-    await answer_callback(update, texts.STALE_BUTTON, alert=True)
-
-
 async def on_button(update: Update, context: Ctx) -> None:
     """A dialogue button: only the active draft's, and answers only on its latest question."""
     query = update.callback_query
@@ -115,13 +113,10 @@ def _label_of(update: Update, data: str | None) -> str | None:
 
 async def on_edit_menu(update: Update, context: Ctx) -> None:
     """修改: list the answers given so far as buttons."""
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    if cb is None:
-        await stale(update)
-        return
+    user, cb = press
     db = runtime(context).database
     active = await blocking(drafting.active_draft, db, user.id)
     if active is None or active.id != cb.int(0) or not active.editable:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.channels.telegram import callbacks, texts
+from bot.channels.telegram import texts
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
-    button_user,
     claim,
     drop_keyboard,
+    pressed,
     reply,
 )
-from bot.channels.telegram.handlers.dialogue import send_outs, send_reply, stale
+from bot.channels.telegram.handlers.dialogue import send_outs, send_reply
 from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import blocking, runtime
 from bot.errors import LandbotError
@@ -73,13 +73,10 @@ async def list_mine(update: Update, context: Ctx, user: User) -> None:
 
 
 async def _user_and_id(update: Update, context: Ctx) -> tuple[User, int] | None:
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return None
-    if cb is None:
-        await stale(update)
-        return None
+    user, cb = press
     return user, cb.int(0)
 
 

@@ -9,15 +9,14 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import services
-from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
-    button_user,
     claim,
+    pressed,
     registered_user,
+    stale,
 )
-from bot.channels.telegram.handlers.dialogue import stale
 from bot.channels.telegram.runtime import blocking, runtime, slow
 from bot.channels.telegram.texts import esc
 from bot.errors import LandbotError
@@ -52,11 +51,11 @@ async def send_files(context: Ctx, chat_id: int, files: list[GeneratedFile]) -> 
 
 async def on_generate(update: Update, context: Ctx) -> None:
     """生成文件: render the plan and its memo, send them."""
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    if cb is None or update.effective_chat is None:
+    user, cb = press
+    if update.effective_chat is None:
         await stale(update)
         return
     if not await claim(update, context):
@@ -84,11 +83,11 @@ async def on_generate(update: Update, context: Ctx) -> None:
 
 async def on_download(update: Update, context: Ctx) -> None:
     """⬇ a stored document again."""
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    if cb is None or update.effective_chat is None:
+    user, cb = press
+    if update.effective_chat is None:
         await stale(update)
         return
     try:

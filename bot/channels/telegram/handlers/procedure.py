@@ -10,11 +10,12 @@ from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
-    button_user,
     drop_keyboard,
+    pressed,
     reply,
+    stale,
 )
-from bot.channels.telegram.handlers.dialogue import send_outs, stale
+from bot.channels.telegram.handlers.dialogue import send_outs
 from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import blocking, runtime
 from bot.services import parcel_advice
@@ -67,13 +68,10 @@ async def answer(update: Update, context: Ctx, user: User, text: str) -> None:
 
 async def on_choice(update: Update, context: Ctx) -> None:
     """A pressed answer button; only the current question's buttons count."""
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    if cb is None:
-        await stale(update)
-        return
+    user, cb = press
     turn = await blocking(
         parcel_advice.answer,
         runtime(context).database,

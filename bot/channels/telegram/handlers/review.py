@@ -8,16 +8,15 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.channels.telegram import callbacks
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
-    button_user,
     claim,
     drop_keyboard,
+    pressed,
     reply,
 )
-from bot.channels.telegram.handlers.dialogue import send_outs, stale
+from bot.channels.telegram.handlers.dialogue import send_outs
 from bot.channels.telegram.handlers.files import send_files
 from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime, slow
@@ -58,13 +57,10 @@ async def _memo(context: Ctx, user_id: int, draft_id: int) -> list[documents.Gen
 
 async def on_submit(update: Update, context: Ctx) -> None:
     """提交审核: submit, then notify the department's reviewers with the summary and memo."""
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    if cb is None:
-        await stale(update)
-        return
+    user, cb = press
     try:
         done = await blocking(
             review.submit,
@@ -109,13 +105,10 @@ async def on_submit(update: Update, context: Ctx) -> None:
 
 async def on_decision(update: Update, context: Ctx) -> None:
     """通过 decides at once; 退回 asks for the comment first."""
-    user = await button_user(update, context)
-    cb = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    if user is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    if cb is None:
-        await stale(update)
-        return
+    user, cb = press
     draft_id, version, choice = cb.int(0), cb.int(1), cb.parts[2]
     db = runtime(context).database
     try:
