@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -19,7 +21,7 @@ from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import blocking, runtime
 from bot.errors import LandbotError
 from bot.services import documents, drafting, drafts
-from bot.services.results import DraftSummary
+from bot.services.results import DraftSummary, Reply
 from storage.db import Database
 from storage.domain import User
 
@@ -80,25 +82,26 @@ async def _user_and_id(update: Update, context: Ctx) -> tuple[User, int] | None:
     return user, cb.int(0)
 
 
-async def on_resume(update: Update, context: Ctx) -> None:
-    """继续填写 (or 查看 a locked draft)."""
+async def _reply_of(update: Update, context: Ctx, action: Callable[..., Reply]) -> None:
+    """Run `action(db, user_id, draft_id, update_id=…)` on the pressed draft; send its reply."""
     got = await _user_and_id(update, context)
     if got is None:
         return
     user, draft_id = got
     try:
         result = await blocking(
-            drafting.resume_draft,
-            runtime(context).database,
-            user.id,
-            draft_id,
-            update_id=update.update_id,
+            action, runtime(context).database, user.id, draft_id, update_id=update.update_id
         )
     except LandbotError as exc:
         await answer_callback(update, exc.zh[:190], alert=True)
         return
     await answer_callback(update)
     await send_reply(update, result)
+
+
+async def on_resume(update: Update, context: Ctx) -> None:
+    """继续填写 (or 查看 a locked draft)."""
+    await _reply_of(update, context, drafting.resume_draft)
 
 
 async def on_delete(update: Update, context: Ctx) -> None:
@@ -146,23 +149,7 @@ async def on_delete_confirmed(update: Update, context: Ctx) -> None:
 
 async def on_new_version(update: Update, context: Ctx) -> None:
     """新建版本 from an approved plan: answers copied into a new draft."""
-    got = await _user_and_id(update, context)
-    if got is None:
-        return
-    user, draft_id = got
-    try:
-        result = await blocking(
-            drafting.new_version,
-            runtime(context).database,
-            user.id,
-            draft_id,
-            update_id=update.update_id,
-        )
-    except LandbotError as exc:
-        await answer_callback(update, exc.zh[:190], alert=True)
-        return
-    await answer_callback(update)
-    await send_reply(update, result)
+    await _reply_of(update, context, drafting.new_version)
 
 
 def register(app: Application) -> None:
