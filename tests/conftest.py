@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
@@ -19,6 +20,11 @@ from sqlalchemy.pool import NullPool
 from bot.settings import Settings, load_settings
 from storage.db import Database, open_database
 from tests.components import require_postgres
+
+# Property tests judge results, not speed: on a loaded 2-core CI machine a slow first example
+# must not fail a run (benchmarks live in bench/).
+hypothesis.settings.register_profile("landbot", deadline=None)
+hypothesis.settings.load_profile("landbot")
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
