@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -11,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram import callbacks, texts
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
+from bot.errors import LandbotError
 from bot.services import users
 from storage.db import Database
 from storage.domain import User
@@ -104,3 +106,19 @@ async def pressed(update: Update, context: Ctx) -> tuple[User, callbacks.Callbac
         await stale(update)
         return None
     return user, cb
+
+
+T = TypeVar("T")
+
+
+async def call_or_alert(
+    update: Update, fn: Callable[..., T], *args: Any, **kwargs: Any
+) -> tuple[T] | None:
+    """Run a blocking service call for a button press. A refusal (not found, not yours, not
+    editable…) is shown as the button's alert and gives None; otherwise the result, in a
+    1-tuple so that a service that returns None is not mistaken for a refusal."""
+    try:
+        return (await blocking(fn, *args, **kwargs),)
+    except LandbotError as exc:
+        await answer_callback(update, exc.zh[:190], alert=True)
+        return None

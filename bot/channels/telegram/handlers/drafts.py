@@ -11,6 +11,7 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    call_or_alert,
     claim,
     drop_keyboard,
     pressed,
@@ -19,7 +20,6 @@ from bot.channels.telegram.handlers.common import (
 from bot.channels.telegram.handlers.dialogue import send_outs, send_reply
 from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import blocking, runtime
-from bot.errors import LandbotError
 from bot.services import documents, drafting, drafts
 from bot.services.results import DraftSummary, Reply
 from storage.db import Database
@@ -88,13 +88,12 @@ async def _reply_of(update: Update, context: Ctx, action: Callable[..., Reply]) 
     if got is None:
         return
     user, draft_id = got
-    try:
-        result = await blocking(
-            action, runtime(context).database, user.id, draft_id, update_id=update.update_id
-        )
-    except LandbotError as exc:
-        await answer_callback(update, exc.zh[:190], alert=True)
+    got_result = await call_or_alert(
+        update, action, runtime(context).database, user.id, draft_id, update_id=update.update_id
+    )
+    if got_result is None:
         return
+    (result,) = got_result
     await answer_callback(update)
     await send_reply(update, result)
 
@@ -110,11 +109,12 @@ async def on_delete(update: Update, context: Ctx) -> None:
     if got is None:
         return
     user, draft_id = got
-    try:
-        d = await blocking(drafts.get_draft, runtime(context).database, user.id, draft_id)
-    except LandbotError as exc:
-        await answer_callback(update, exc.zh[:190], alert=True)
+    got_d = await call_or_alert(
+        update, drafts.get_draft, runtime(context).database, user.id, draft_id
+    )
+    if got_d is None:
         return
+    (d,) = got_d
     await answer_callback(update)
     await send_outs(
         update,
@@ -130,17 +130,17 @@ async def on_delete_confirmed(update: Update, context: Ctx) -> None:
     if got is None:
         return
     user, draft_id = got
-    try:
-        gone = await blocking(
-            drafts.delete_draft,
-            runtime(context).database,
-            user.id,
-            draft_id,
-            update_id=update.update_id,
-        )
-    except LandbotError as exc:
-        await answer_callback(update, exc.zh[:190], alert=True)
+    got_gone = await call_or_alert(
+        update,
+        drafts.delete_draft,
+        runtime(context).database,
+        user.id,
+        draft_id,
+        update_id=update.update_id,
+    )
+    if got_gone is None:
         return
+    (gone,) = got_gone
     await answer_callback(update)
     if gone is not None:
         await drop_keyboard(update, "已删除")

@@ -12,6 +12,7 @@ from bot import services
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    call_or_alert,
     claim,
     pressed,
     registered_user,
@@ -90,11 +91,12 @@ async def on_download(update: Update, context: Ctx) -> None:
     if update.effective_chat is None:
         await stale(update)
         return
-    try:
-        f = await blocking(documents.fetch, runtime(context).database, user.id, cb.int(0))
-    except LandbotError as exc:
-        await answer_callback(update, exc.zh[:190], alert=True)
+    got_f = await call_or_alert(
+        update, documents.fetch, runtime(context).database, user.id, cb.int(0)
+    )
+    if got_f is None:
         return
+    (f,) = got_f
     if not await claim(update, context):
         await answer_callback(update)
         return

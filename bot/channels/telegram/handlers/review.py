@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
+    call_or_alert,
     claim,
     drop_keyboard,
     pressed,
@@ -61,17 +62,17 @@ async def on_submit(update: Update, context: Ctx) -> None:
     if press is None:
         return
     user, cb = press
-    try:
-        done = await blocking(
-            review.submit,
-            runtime(context).database,
-            user.id,
-            cb.int(0),
-            update_id=update.update_id,
-        )
-    except LandbotError as exc:
-        await answer_callback(update, exc.zh[:190], alert=True)
+    got_done = await call_or_alert(
+        update,
+        review.submit,
+        runtime(context).database,
+        user.id,
+        cb.int(0),
+        update_id=update.update_id,
+    )
+    if got_done is None:
         return
+    (done,) = got_done
     await answer_callback(update)
     if done.duplicate:
         return
