@@ -16,11 +16,13 @@ def main() -> None:
 
     files = rule_files()
     ruleset = load_rules_from(files)
-    print(f"rules: {len(ruleset.rules)} from {len(files)} files, compiled in "
-          f"{(time.perf_counter() - t0) * 1000:.1f} ms (cold, with imports)")
+    print(
+        f"rules: {len(ruleset.rules)} from {len(files)} files, compiled in "
+        f"{(time.perf_counter() - t0) * 1000:.1f} ms (cold, with imports)"
+    )
 
-    from bot.plan import load_plan_file
     from knowledge.checks import check_plan
+    from knowledge.plan import load_plan_file
 
     folder = Path(__file__).resolve().parent.parent / "tests" / "data" / "plans"
     plans = [load_plan_file(p) for p in sorted(folder.glob("*.yaml"))]
@@ -40,9 +42,11 @@ def main() -> None:
         samples.sort()
         p99 = samples[int(len(samples) * 0.99) - 1]
         label = "partial" if partial else "full"
-        print(f"check_plan ({label}): median {statistics.median(samples):.3f} ms, p99 {p99:.3f} ms"
-              f" over {len(samples)} checks; {1000 / statistics.mean(samples):.0f} checks/s;"
-              f" p99/target {p99 / TARGET_P99_MS:.2f}")
+        print(
+            f"check_plan ({label}): median {statistics.median(samples):.3f} ms, p99 {p99:.3f} ms"
+            f" over {len(samples)} checks; {1000 / statistics.mean(samples):.0f} checks/s;"
+            f" p99/target {p99 / TARGET_P99_MS:.2f}"
+        )
 
 
 if __name__ == "__main__":

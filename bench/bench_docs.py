@@ -10,9 +10,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bot.plan import Plan, load_plan_file
 from doc_templates.render import render_document
 from knowledge.checks import CheckResult, check_plan
+from knowledge.plan import Plan, load_plan_file
 
 PLANS = Path(__file__).resolve().parent.parent / "tests" / "data" / "doc_plans"
 DOCX_TARGET_S = 0.100

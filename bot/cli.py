@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from bot.commands import COMMAND_MODULES
-from bot.errors import LandbotError
+from knowledge.errors import LandbotError
 
 log = logging.getLogger("landbot")
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.urls import redact_url
+
 DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 
@@ -21,19 +23,9 @@ class Settings:
     def __repr__(self) -> str:  # never print the token
         token = "***" if self.telegram_token else None
         return (
-            f"Settings(data_dir={self.data_dir!s}, database_url={_redact(self.database_url)}, "
+            f"Settings(data_dir={self.data_dir!s}, database_url={redact_url(self.database_url)}, "
             f"telegram_token={token}, telegram_base_url={self.telegram_base_url})"
         )
-
-
-def _redact(url: str) -> str:
-    """Hide a password in a database URL."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:

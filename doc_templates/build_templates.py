@@ -1,7 +1,7 @@
 """Build the three Word templates (reserve_plan, supply_plan, approval_memo) with python-docx.
 
 Run `python -m doc_templates.build_templates` after changing this file (or builder.py,
-layout.py, or a label in bot/plan_schema.yaml) and commit the .docx files with it; a test
+layout.py, or a label in knowledge/plan_schema.yaml) and commit the .docx files with it; a test
 checks that the committed templates equal what this script builds. The templates hold the
 layout and the wording; every value comes from the context builder (doc_templates/context.py)
 through docxtpl tags that only print and loop.
@@ -16,10 +16,10 @@ from pathlib import Path
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.shared import Mm, Pt
 
-from bot.plan import schema
 from doc_templates import DOC_LABELS
 from doc_templates.builder import Builder
 from doc_templates.context import THREE_NOT_LOWER
+from knowledge.plan import schema
 
 # A value's label in the documents is its label in the plan schema, except for these
 # (the documents' own wording, or values the context builder derives).

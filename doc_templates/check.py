@@ -22,13 +22,14 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError, meta
 from lxml import etree
 
-from bot.plan import KeySpec, Plan, schema
 from doc_templates import DOC_KINDS, DOC_TYPES
 from doc_templates.context import build_context
 from doc_templates.render import jinja_env, render_context, template_bytes
-from knowledge.checks import CheckResult, Finding
+from knowledge.checks import CheckResult
 from knowledge.citation import Cite
-from knowledge.validate import Problem
+from knowledge.findings import Finding
+from knowledge.plan import KeySpec, Plan, schema
+from knowledge.problems import Problem
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _COMPLETE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -241,3 +242,9 @@ def check_templates(templates: Mapping[str, bytes] | None = None) -> list[Proble
         data = templates[doc_type] if templates is not None else template_bytes(doc_type)
         problems += check_template(f"doc_templates/{doc_type}.docx", data, doc_type)
     return problems
+
+
+def validate_templates() -> list[Problem]:
+    """The Word templates (issue 6) as a `kb validate` validator: they parse, use only known
+    variables and render."""
+    return check_templates()

@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import BadInput
-from bot.plan import Plan
 from doc_templates import DOC_KINDS, DOC_LABELS, DOC_TYPES, filters
 from doc_templates.findings import (
     CiteLookup,
@@ -29,6 +27,8 @@ from doc_templates.findings import (
 )
 from doc_templates.values import MISSING, amount, computed_rows, field_values, yuan_with_daxie
 from knowledge.checks import CheckResult
+from knowledge.errors import BadInput
+from knowledge.plan import Plan
 
 TITLE_CHARS_PER_LINE = 20  # 2号 (22 pt) characters across the 156 mm 版心
 MEMO_FIELD_KEYS = ("department", "handler")

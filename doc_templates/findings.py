@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.plan import schema
-from knowledge.checks import SEVERITY_LABELS, SEVERITY_ORDER, Finding
 from knowledge.citation import Cite
+from knowledge.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
+from knowledge.plan import schema
 
 # A citation → (`《title》（文号）article` as printed, the article's verbatim text or None).
 CiteLookup = Callable[[Cite], tuple[str, str | None]]

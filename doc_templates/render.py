@@ -23,10 +23,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import LRUCache
 from markupsafe import Markup
 
-from bot.plan import Plan
 from doc_templates import DOC_LABELS, DOC_TYPES
 from doc_templates.context import ReviewInfo, build_context, check_doc_kind
 from knowledge.checks import CheckResult
+from knowledge.plan import Plan
 
 # XML 1.0 forbids most C0 controls; \a and \f would also become paragraph/page breaks in
 # docxtpl. Tabs and line feeds stay (docxtpl renders them as w:tab / w:br).

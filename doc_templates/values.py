@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from bot.plan import KeySpec, Plan, schema
 from doc_templates import filters
+from knowledge.plan import KeySpec, Plan, schema
 
 MISSING = "（未填写）"
 

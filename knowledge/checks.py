@@ -9,32 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from bot.plan import Plan
-from knowledge.citation import Cite
-
-Severity = Literal["error", "warning", "info"]
-SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
-SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警示", "info": "提示"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule_id: str
-    severity: Severity
-    field: str | None
-    message: str
-    cite: Cite
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "severity": self.severity,
-            "field": self.field,
-            "message": self.message,
-            "cite": self.cite.to_json(),
-        }
+from knowledge.findings import Finding
+from knowledge.plan import Plan
 
 
 @dataclass
@@ -75,7 +53,9 @@ def check_plan(plan: Plan, today: dt.date | None = None, *, partial: bool = Fals
     on = plan.get("prepared_date") or today or dt.date.today()
     result = CheckResult(kind=plan.kind, as_of=on)
     if plan.get("prepared_date") is None and not partial:
-        result.notes.append(f"未填写编制日期（prepared_date），按 {on.isoformat()} 判断政策的适用和有效期。")
+        result.notes.append(
+            f"未填写编制日期（prepared_date），按 {on.isoformat()} 判断政策的适用和有效期。"
+        )
     place, place_name = _place(plan, result)
     ruleset = load_rules()
     fields = dict(plan.fields)
@@ -90,7 +70,7 @@ def check_plan(plan: Plan, today: dt.date | None = None, *, partial: bool = Fals
 
 def _place(plan: Plan, result: CheckResult) -> tuple[Any, str]:
     """The resolved jurisdiction (None outside the knowledge base) and its short name."""
-    from bot.errors import BadInput
+    from knowledge.errors import BadInput
     from knowledge.jurisdictions import resolve_place
 
     text = plan.get("jurisdiction")
@@ -126,12 +106,20 @@ def _document_notes(
             continue
         if not doc.governs(place) or doc.in_force(on):
             continue
-        notes.append(note.template.render({
-            "_place": place.name, "_year": str(on.year), "_title": doc.title,
-            "_validity": doc.validity_text(),
-        }))
+        notes.append(
+            note.template.render(
+                {
+                    "_place": place.name,
+                    "_year": str(on.year),
+                    "_title": doc.title,
+                    "_validity": doc.validity_text(),
+                }
+            )
+        )
     for doc_id in sorted(documents):
         doc = corpus.document(doc_id)
         if doc is not None and doc.draft:
-            notes.append(f"《{doc.title}》为征询意见稿，据其所作的核查仅供参考，以正式印发文本为准。")
+            notes.append(
+                f"《{doc.title}》为征询意见稿，据其所作的核查仅供参考，以正式印发文本为准。"
+            )
     return notes

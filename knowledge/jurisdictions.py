@@ -54,12 +54,33 @@ _SUB_SUFFIXES = (
 _COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗")
 # Development zones and new areas: no administrative divisions, so never in the national list;
 # one named after a node lies inside it (郑州市马寨经济开发区 → 郑州市).
-_ZONE_SUFFIXES = ("开发区", "新区", "园区", "集聚区", "片区", "示范区", "实验区", "试验区", "保税区")
+_ZONE_SUFFIXES = (
+    "开发区",
+    "新区",
+    "园区",
+    "集聚区",
+    "片区",
+    "示范区",
+    "实验区",
+    "试验区",
+    "保税区",
+)
 # Divisions of county level and above that the national list holds in full. A name with one of
 # these suffixes that the list does not know is no real place (火星市, 纽约市, 某某县); 区 and a
 # bare 州 are left out (zones are districts too; 郑州 and 杭州 end in 州).
 _LISTED_SUFFIXES = (
-    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "旗", "盟"
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "林区",
+    "省",
+    "市",
+    "县",
+    "旗",
+    "盟",
 )
 _LISTED_UNIT = re.compile(
     r"[\u4e00-\u9fff]{2,12}?(?:" + "|".join(map(re.escape, _LISTED_SUFFIXES)) + ")"

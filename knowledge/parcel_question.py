@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import BadInput
+from knowledge.errors import BadInput
 
 if TYPE_CHECKING:
     from knowledge.procedure.result import ProcedureResult
@@ -41,7 +41,7 @@ def advice_for_question(
     A date in the question ("2024年") decides which rules were in force; otherwise `as_of`,
     otherwise today.
     """
-    from bot.plan import normalise_fields
+    from knowledge.plan import normalise_fields
     from knowledge.procedure import advise_fields
 
     facts = extract_parcel_facts(question)

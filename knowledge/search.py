@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.errors import BadInput
+from knowledge.errors import BadInput
 from knowledge.search_index import Channel, SearchIndex, get_index
 from knowledge.search_query import Query, Term, analyse
 from knowledge.search_scope import DocFacts, allowed_articles, question_scope, resolve_jurisdiction

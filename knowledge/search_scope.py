@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.errors import BadInput
+from knowledge.errors import BadInput
 
 if TYPE_CHECKING:
     from knowledge.corpus import Corpus, Document

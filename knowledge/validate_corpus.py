@@ -1,6 +1,6 @@
 """The corpus, jurisdiction and plan-figure validators of `landbot kb validate`.
 
-Registered in `knowledge.validate.VALIDATORS` (which imports this module only when it runs):
+Listed in `knowledge.validate.VALIDATORS` (which imports this module only when it runs):
 every corpus YAML against the CONTRACT §4 schema (keys, labels, dates, scope ids, scope rules),
 the jurisdiction hierarchy (unique ids, unambiguous aliases), and the structured figures of the
 郑州 2024 supply plan (they add up and cite existing articles).
@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from knowledge import corpus as corpus_mod
-from knowledge.validate import (
+from knowledge.problems import (
     LineMap,
     Problem,
     YamlError,

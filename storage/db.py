@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, event
@@ -24,8 +24,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import ServiceUnavailable
-from bot.settings import Settings, _redact
+from knowledge.errors import ServiceUnavailable
 from storage import migrate
 from storage.repositories import (
     AuditRepository,
@@ -38,8 +37,17 @@ from storage.repositories import (
     ReviewRepository,
     UserRepository,
 )
+from storage.urls import redact_url
 
 log = logging.getLogger(__name__)
+
+
+class DatabaseSettings(Protocol):
+    """What opening the database needs of the settings (`bot.settings.Settings` has it)."""
+
+    @property
+    def database_url(self) -> str: ...
+
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
 # Errors that mean "the database cannot be used right now", as opposed to a bug or a
@@ -56,7 +64,7 @@ _UNAVAILABLE = (
 def _unavailable(url: str, exc: BaseException) -> ServiceUnavailable:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
-    shown = _redact(url)
+    shown = redact_url(url)
     return ServiceUnavailable(
         f"无法使用数据库 {shown}：{first}。请检查 LANDBOT_DATABASE_URL、数据库服务或数据库文件"
         "（已保存的数据不受影响）",
@@ -174,15 +182,15 @@ def _migrate(engine: Engine) -> None:
                 raw.execute("PRAGMA foreign_keys = ON")
 
 
-def open_database(settings: Settings, *, migrate_schema: bool = True) -> Database:
+def open_database(settings: DatabaseSettings, *, migrate_schema: bool = True) -> Database:
     """Open (and migrate to the newest schema) the configured database."""
     url = settings.database_url
     try:
         engine = create_db_engine(url)
     except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ValueError) as exc:
         raise ServiceUnavailable(
-            f"数据库地址 LANDBOT_DATABASE_URL 无效：{_redact(url)}",
-            f"invalid database URL in LANDBOT_DATABASE_URL: {_redact(url)} ({exc})",
+            f"数据库地址 LANDBOT_DATABASE_URL 无效：{redact_url(url)}",
+            f"invalid database URL in LANDBOT_DATABASE_URL: {redact_url(url)} ({exc})",
         ) from None
     except OSError as exc:
         raise ServiceUnavailable(

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from bot.plan import Plan, plan_from_mapping
 from knowledge.checks import CheckResult, check_plan
+from knowledge.plan import Plan, plan_from_mapping
 
 DATA = Path(__file__).parent / "data"
 PLANS = DATA / "plans"
@@ -36,7 +36,9 @@ def plan_with(name: str, overrides: dict[str, Any] | None = None) -> Plan:
     return plan_from_mapping(data)
 
 
-def check(name: str, overrides: dict[str, Any] | None = None, *, partial: bool = False) -> CheckResult:
+def check(
+    name: str, overrides: dict[str, Any] | None = None, *, partial: bool = False
+) -> CheckResult:
     return check_plan(plan_with(name, overrides), partial=partial)
 
 

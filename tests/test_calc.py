@@ -42,7 +42,11 @@ def test_self_hold_coefficient_properties(a: float, b: float) -> None:
 
 def test_circuit_breaker_boundaries() -> None:
     assert [calc.circuit_breaker_pct_ok(v) for v in (119.9, 120, 125, 130, 130.1)] == [
-        False, True, True, True, False,
+        False,
+        True,
+        True,
+        True,
+        False,
     ]
     band = calc.circuit_breaker_price_band(1e8)
     assert (band.low, band.high) == (pytest.approx(1.2e8), pytest.approx(1.3e8))
@@ -73,8 +77,9 @@ def test_sale_reference_band_exact_edges() -> None:
 
 @FAST
 @given(price, price, price, price, price, st.floats(min_value=0, max_value=1e5))
-def test_residual_method_is_linear(s: float, t: float, f: float, c: float, p: float,
-                                   d: float) -> None:
+def test_residual_method_is_linear(
+    s: float, t: float, f: float, c: float, p: float, d: float
+) -> None:
     base = calc.residual_floor_price(s, t, f, c, p)
     assert base == pytest.approx(s - t - f - c - p)
     assert calc.residual_floor_price(s + d, t, f, c, p) == pytest.approx(base + d)

@@ -37,18 +37,29 @@ def test_clean_plans_exit_0(name: str, capsys: pytest.CaptureFixture[str]) -> No
 def test_error_finding_exits_1_with_grouped_cited_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _write(tmp_path, "zhengzhou-residential-supply",
-                  {"circuit_breaker_pct": 131, "in_annual_supply_plan": False})
+    path = _write(
+        tmp_path,
+        "zhengzhou-residential-supply",
+        {"circuit_breaker_pct": 131, "in_annual_supply_plan": False},
+    )
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
-    assert out.index("【错误】") < out.index("【警示】") < out.index("【计算值】") < out.index("【说明】")
+    assert (
+        out.index("【错误】")
+        < out.index("【警示】")
+        < out.index("【计算值】")
+        < out.index("【说明】")
+    )
     assert "《郑州市人民政府关于加强土地出让管理工作的意见》（郑政〔2021〕4号）四（二）" in out
     assert "方案熔断比例为 131%" in out
 
 
-def test_json_output_is_the_contract_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _write(tmp_path, "zhengzhou-residential-supply", {"circuit_breaker_pct": 119.9},
-                  suffix=".json")
+def test_json_output_is_the_contract_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(
+        tmp_path, "zhengzhou-residential-supply", {"circuit_breaker_pct": 119.9}, suffix=".json"
+    )
     assert main(["check", str(path), "--json"]) == 1
     raw = capsys.readouterr().out
     data = json.loads(raw)
@@ -125,8 +136,14 @@ def test_outside_place_checks_national_rules_and_notes_it(
 
 def test_console_script_process(tmp_path: Path) -> None:
     path = _write(tmp_path, "jiaozuo-supply", {"payment_deadline_days": 800})
-    proc = subprocess.run([sys.executable, "-m", "bot", "check", str(path), "--json"],
-                          capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
     assert [f["rule_id"] for f in data["findings"] if f["severity"] == "error"] == [

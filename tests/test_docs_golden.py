@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from bot.plan import load_plan_file
 from doc_templates.context import ReviewInfo, build_context
 from doc_templates.values import computed_rows
-from knowledge.checks import CheckResult, Finding
+from knowledge.checks import CheckResult
 from knowledge.citation import Cite
+from knowledge.findings import Finding
+from knowledge.plan import load_plan_file
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"

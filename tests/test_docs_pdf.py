@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.plan import load_plan_file
 from doc_templates import pdf
 from doc_templates.render import render_document
-from knowledge.checks import CheckResult, Finding
+from knowledge.checks import CheckResult
 from knowledge.citation import Cite
+from knowledge.findings import Finding
+from knowledge.plan import load_plan_file
 from tests.components import require_libreoffice, require_pdftotext
 
 PLANS = Path(__file__).parent / "data" / "doc_plans"

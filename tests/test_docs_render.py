@@ -19,8 +19,6 @@ from jinja2 import UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
-from bot.errors import BadInput
-from bot.plan import Plan, load_plan_file, plan_from_mapping, schema
 from doc_templates import filters
 from doc_templates.context import ReviewInfo, join_place
 from doc_templates.render import (
@@ -32,8 +30,11 @@ from doc_templates.render import (
     template_bytes,
 )
 from doc_templates.values import MISSING, bool_map_rows, format_value
-from knowledge.checks import CheckResult, Finding
+from knowledge.checks import CheckResult
 from knowledge.citation import Cite
+from knowledge.errors import BadInput
+from knowledge.findings import Finding
+from knowledge.plan import Plan, load_plan_file, plan_from_mapping, schema
 
 PLANS = Path(__file__).parent / "data" / "doc_plans"
 AT = dt.datetime(2026, 6, 18, 9, 5)
@@ -196,12 +197,14 @@ def test_memo_summary_cuts_long_free_text() -> None:
     p = plan("reserve_full")
     p.fields["funding_source"] = "专项债券" * 125
     p.fields["location"] = "青屏大街" * 100
-    memo = body_text(open_docx(render_document(p, "approval_memo", CheckResult(p.kind),
-                                               generated_at=AT)))
+    memo = body_text(
+        open_docx(render_document(p, "approval_memo", CheckResult(p.kind), generated_at=AT))
+    )
     assert "资金来源：" + "专项债券" * 15 + "……（详见方案）" in memo
     assert "青屏大街" * 100 not in memo and "……（详见方案）\n" in memo
-    whole = body_text(open_docx(render_document(p, "reserve_plan", CheckResult(p.kind),
-                                                generated_at=AT)))
+    whole = body_text(
+        open_docx(render_document(p, "reserve_plan", CheckResult(p.kind), generated_at=AT))
+    )
     assert "专项债券" * 125 in whole and "青屏大街" * 100 in whole
 
 

@@ -28,9 +28,10 @@ from bot.dialogue import (
     step,
 )
 from bot.dialogue.navigation import items
-from bot.errors import BadInput
-from knowledge.checks import CheckResult, Finding
+from knowledge.checks import CheckResult
 from knowledge.citation import Cite
+from knowledge.errors import BadInput
+from knowledge.findings import Finding
 
 TODAY = dt.date(2026, 3, 1)
 ANSWERS = [
@@ -290,8 +291,8 @@ def test_a_completed_dialogue_shows_what_check_finds_on_its_export(
     """Issue 4: `landbot check` on the exported plan gives the findings the dialogue showed."""
     import yaml
 
-    from bot.plan import dump_plan_yaml, plan_from_mapping
     from knowledge.checks import check_plan
+    from knowledge.plan import dump_plan_yaml, plan_from_mapping
 
     data = yaml.safe_load((Path(__file__).parent / "data" / "plans" / plan_file).read_text())
     fields = dict(data["fields"])

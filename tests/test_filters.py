@@ -169,6 +169,9 @@ def test_title_lines_keep_a_parcel_code_whole() -> None:
     lines = filters.title_lines(title, 20, keep_end=4)
     assert "".join(lines) == title
     assert lines == ["二七区大学路西、航海路北", "EQ-2026-21号住宅地块出让供地方案"]
-    lines = filters.title_lines("焦作市山阳区人民路南、塔南路东JZ-2026-07号商业用地国有建设用地使用权出让供地方案",
-                                20, keep_end=4)
+    lines = filters.title_lines(
+        "焦作市山阳区人民路南、塔南路东JZ-2026-07号商业用地国有建设用地使用权出让供地方案",
+        20,
+        keep_end=4,
+    )
     assert not any(line.startswith("号") for line in lines)

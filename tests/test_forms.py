@@ -12,7 +12,7 @@ import yaml
 from bot.dialogue import FormError, load_form, load_form_text
 from bot.dialogue import form as form_module
 from bot.dialogue.parsers import Ambiguous, ParseContext, Parsed, parse_answer
-from bot.plan import PLAN_KINDS, KeySpec, schema
+from knowledge.plan import PLAN_KINDS, KeySpec, schema
 
 
 def raw_form(kind: str) -> dict[str, Any]:

@@ -135,14 +135,36 @@ def test_written_file_has_ordinary_permissions(tmp_path: Path) -> None:
     old_umask = os.umask(0o022)
     try:
         new = tmp_path / "new.docx"
-        assert main(["generate", str(PLANS / "supply_minimal.yaml"), "--doc", "supply_plan",
-                     "-o", str(new)]) == 0
+        assert (
+            main(
+                [
+                    "generate",
+                    str(PLANS / "supply_minimal.yaml"),
+                    "--doc",
+                    "supply_plan",
+                    "-o",
+                    str(new),
+                ]
+            )
+            == 0
+        )
         assert new.stat().st_mode & 0o777 == 0o644
         kept = tmp_path / "kept.docx"
         kept.write_bytes(b"old")
         kept.chmod(0o664)
-        assert main(["generate", str(PLANS / "supply_minimal.yaml"), "--doc", "supply_plan",
-                     "-o", str(kept)]) == 0
+        assert (
+            main(
+                [
+                    "generate",
+                    str(PLANS / "supply_minimal.yaml"),
+                    "--doc",
+                    "supply_plan",
+                    "-o",
+                    str(kept),
+                ]
+            )
+            == 0
+        )
         assert kept.stat().st_mode & 0o777 == 0o664
     finally:
         os.umask(old_umask)

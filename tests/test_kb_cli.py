@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from knowledge import corpus as corpus_mod
+from knowledge import problems as problems_mod
 from knowledge import validate as validate_mod
 
 
@@ -143,13 +144,13 @@ def test_validate_catches_bad_scope_rule_and_sub_item(broken_corpus, capsys):
 
 
 def test_validators_are_extensible(monkeypatch, capsys):
-    def extra() -> list[validate_mod.Problem]:
-        problem = validate_mod.check_cite("zhengzhou-2021-4", "九（九）", "rules/x.yaml", 7)
+    def extra() -> list[problems_mod.Problem]:
+        problem = problems_mod.check_cite("zhengzhou-2021-4", "九（九）", "rules/x.yaml", 7)
         assert problem is not None
         return [problem]
 
-    assert validate_mod.check_cite("zhengzhou-2021-4", "四（二）", "x", 1) is None
-    assert validate_mod.check_cite("nope", "一", "x", 1) is not None
+    assert problems_mod.check_cite("zhengzhou-2021-4", "四（二）", "x", 1) is None
+    assert problems_mod.check_cite("nope", "一", "x", 1) is not None
     monkeypatch.setattr(validate_mod, "VALIDATORS", [*validate_mod.VALIDATORS, extra])
     assert main(["kb", "validate"]) == 1
     out = capsys.readouterr().out
@@ -157,7 +158,7 @@ def test_validators_are_extensible(monkeypatch, capsys):
 
 
 def test_a_crashing_validator_is_reported(monkeypatch, capsys):
-    def boom() -> list[validate_mod.Problem]:
+    def boom() -> list[problems_mod.Problem]:
         raise RuntimeError("kaputt")
 
     monkeypatch.setattr(validate_mod, "VALIDATORS", [boom])

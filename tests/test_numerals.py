@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from bot.dialogue.parsers import Parsed, ParseError, parse_answer
 from bot.dialogue.parsers import numerals as dialogue_numerals
-from bot.plan import schema
 from knowledge import corpus, textnorm
 from knowledge.numerals import (
     clean,
@@ -19,6 +18,7 @@ from knowledge.numerals import (
     int_to_cn,
     parse_number,
 )
+from knowledge.plan import schema
 
 
 @pytest.mark.parametrize(

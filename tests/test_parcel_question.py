@@ -12,9 +12,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.plan import parcel_from_mapping
 from knowledge.corpus import load_corpus
 from knowledge.parcel_question import extract_parcel_facts, procedure_for_question
+from knowledge.plan import parcel_from_mapping
 from knowledge.procedure import advise
 
 DATA = Path(__file__).parent / "data" / "parcel_questions.yaml"
@@ -50,8 +50,15 @@ def test_facts_extracted(item: dict[str, Any]) -> None:
 def test_procedure_for_question(item: dict[str, Any]) -> None:
     out = procedure_for_question(item["q"], as_of=dt.date(2026, 6, 1))
     assert out is not None
-    assert {"jurisdiction", "reserve", "supply", "preconditions", "citations", "facts",
-            "missing"} <= set(out)
+    assert {
+        "jurisdiction",
+        "reserve",
+        "supply",
+        "preconditions",
+        "citations",
+        "facts",
+        "missing",
+    } <= set(out)
     if "mode" in item:
         assert out["reserve"]["mode"] == item["mode"], out["reserve"]["mode_reason"]
     for m in item.get("methods", []):
@@ -79,18 +86,46 @@ def test_policy_questions_give_none(item: dict[str, Any]) -> None:
 
 
 CONSISTENCY = [
-    ("新密市城区一块30亩的集体土地，规划住宅，在做地范围内，怎么走程序？",
-     {"jurisdiction": "新密市", "area_mu": 30, "ownership": "集体", "planned_use": "住宅用地",
-      "in_designated_zone": True}),
-    ("焦作有块存量工业用地以前做过考古，两家企业都想要",
-     {"jurisdiction": "焦作市", "planned_use": "工业用地", "existing_construction_land": True,
-      "archaeology_done": True, "intended_users": 2}),
-    ("嵩明县有块国有出让地，闲置两年未动工，规划商业",
-     {"jurisdiction": "嵩明县", "ownership": "国有", "current_right": "出让",
-      "reserve_basis": "闲置两年未动工", "planned_use": "商服用地"}),
-    ("北京市朝阳区有一宗划拨用地，单位搬迁了，想收回来建学校，只有一家单位想要",
-     {"jurisdiction": "北京市朝阳区", "current_right": "划拨", "reserve_basis": "单位搬迁",
-      "planned_use": "公共管理与公共服务用地", "intended_users": 1}),
+    (
+        "新密市城区一块30亩的集体土地，规划住宅，在做地范围内，怎么走程序？",
+        {
+            "jurisdiction": "新密市",
+            "area_mu": 30,
+            "ownership": "集体",
+            "planned_use": "住宅用地",
+            "in_designated_zone": True,
+        },
+    ),
+    (
+        "焦作有块存量工业用地以前做过考古，两家企业都想要",
+        {
+            "jurisdiction": "焦作市",
+            "planned_use": "工业用地",
+            "existing_construction_land": True,
+            "archaeology_done": True,
+            "intended_users": 2,
+        },
+    ),
+    (
+        "嵩明县有块国有出让地，闲置两年未动工，规划商业",
+        {
+            "jurisdiction": "嵩明县",
+            "ownership": "国有",
+            "current_right": "出让",
+            "reserve_basis": "闲置两年未动工",
+            "planned_use": "商服用地",
+        },
+    ),
+    (
+        "北京市朝阳区有一宗划拨用地，单位搬迁了，想收回来建学校，只有一家单位想要",
+        {
+            "jurisdiction": "北京市朝阳区",
+            "current_right": "划拨",
+            "reserve_basis": "单位搬迁",
+            "planned_use": "公共管理与公共服务用地",
+            "intended_users": 1,
+        },
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.dialogue.parsers import REGISTRY, Ambiguous, ParseContext, Parsed, ParseError, parse_answer
 from bot.dialogue.parsers.numerals import parse_number
 from bot.dialogue.parsers.simple import NO, YES
-from bot.plan import MU_M2, KeySpec, schema
+from knowledge.plan import MU_M2, KeySpec, schema
 
 S = schema().keys
 PROPS = settings(max_examples=100, deadline=None)

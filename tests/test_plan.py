@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.errors import BadInput
-from bot.plan import dump_plan_yaml, parcel_from_mapping, plan_from_mapping
+from knowledge.errors import BadInput
+from knowledge.plan import dump_plan_yaml, parcel_from_mapping, plan_from_mapping
 
 
 def test_units_and_choices_are_normalised() -> None:

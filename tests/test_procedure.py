@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.errors import BadInput
-from bot.plan import parcel_from_mapping
 from knowledge.corpus import load_corpus
+from knowledge.errors import BadInput
+from knowledge.plan import parcel_from_mapping
 from knowledge.procedure import advise, missing_facts
 from knowledge.procedure.loader import (
     FILES,
@@ -159,8 +159,11 @@ def test_every_citation_resolves_and_every_item_is_cited(sc: dict[str, Any]) -> 
 def test_contract_shape() -> None:
     out = run_scenario(SCENARIOS[0])
     assert set(out) >= {"jurisdiction", "reserve", "supply", "preconditions", "notes", "citations"}
-    assert out["jurisdiction"] == {"name": "新密市", "chain": ["河南省", "郑州市", "新密市"],
-                                   "status": "local"}
+    assert out["jurisdiction"] == {
+        "name": "新密市",
+        "chain": ["河南省", "郑州市", "新密市"],
+        "status": "local",
+    }
     assert {"mode", "steps"} <= set(out["reserve"])
     assert {"methods", "rules"} <= set(out["supply"])
     step = out["reserve"]["steps"][0]
@@ -186,15 +189,23 @@ def test_missing_facts_asks_only_what_changes_the_answer() -> None:
     assert keys[:2] == ["ownership", "reserve_basis"]
     assert "in_designated_zone" in keys and "planned_use" in keys
     # collective land: no current right or basis needed; outside 新密 no zone question
-    keys = [k for k, _ in missing_facts(
-        {"jurisdiction": "嵩明县", "ownership": "集体", "planned_use": "工业用地"},
-        dt.date(2026, 1, 1))]
+    keys = [
+        k
+        for k, _ in missing_facts(
+            {"jurisdiction": "嵩明县", "ownership": "集体", "planned_use": "工业用地"},
+            dt.date(2026, 1, 1),
+        )
+    ]
     assert "current_right" not in keys and "reserve_basis" not in keys
     assert "in_designated_zone" not in keys and "intended_users" not in keys
     # 划拨 implies state land: ownership is inferred, not asked
-    keys = [k for k, _ in missing_facts(
-        {"jurisdiction": "北京市朝阳区", "current_right": "划拨", "reserve_basis": "单位搬迁"},
-        dt.date(2026, 1, 1))]
+    keys = [
+        k
+        for k, _ in missing_facts(
+            {"jurisdiction": "北京市朝阳区", "current_right": "划拨", "reserve_basis": "单位搬迁"},
+            dt.date(2026, 1, 1),
+        )
+    ]
     assert "ownership" not in keys
     for _, question in missing_facts({}, dt.date(2026, 1, 1)):
         assert question.endswith(("？", "）"))
@@ -220,8 +231,10 @@ def _raw() -> dict[str, Any]:
 
 def test_loader_names_file_and_entry_of_a_bad_citation() -> None:
     raw = _raw()
-    raw["steps.yaml"]["steps"][0]["cite"] = {"doc_id": "songming-reserve-measures",
-                                             "article": "第九十九条"}
+    raw["steps.yaml"]["steps"][0]["cite"] = {
+        "doc_id": "songming-reserve-measures",
+        "article": "第九十九条",
+    }
     kn = parse_knowledge(raw)
     problems = check_citations(kn, load_corpus().article)
     assert len(problems) == 1
@@ -236,8 +249,11 @@ def test_loader_names_file_and_entry_of_a_bad_citation() -> None:
         ("steps.yaml", lambda d: d["steps"][1].update(supersedes=["nope"]), "supersedes unknown"),
         ("supply.yaml", lambda d: d["method_rules"][0].update(allow=["赠送"]), "unknown method"),
         ("modes.yaml", lambda d: d["grounds"][1].update(cites=[]), "modes.yaml: ground"),
-        ("preconditions.yaml", lambda d: d["preconditions"][0].update(fact="nope"),
-         "preconditions.yaml"),
+        (
+            "preconditions.yaml",
+            lambda d: d["preconditions"][0].update(fact="nope"),
+            "preconditions.yaml",
+        ),
     ],
 )
 def test_loader_rejects_malformed_entries(file: str, mutate: Any, fragment: str) -> None:
@@ -263,9 +279,16 @@ def test_kb_validate_reports_file_and_line() -> None:
 def test_a_drafts_own_choices_are_checked_against_the_advice() -> None:
     from knowledge.procedure import advise_fields
 
-    out = advise_fields({"jurisdiction": "嵩明县", "ownership": "集体", "planned_use": "住宅用地",
-                         "reserve_mode": "收购储备", "supply_method": "协议出让"},
-                        dt.date(2026, 1, 1)).to_json()
+    out = advise_fields(
+        {
+            "jurisdiction": "嵩明县",
+            "ownership": "集体",
+            "planned_use": "住宅用地",
+            "reserve_mode": "收购储备",
+            "supply_method": "协议出让",
+        },
+        dt.date(2026, 1, 1),
+    ).to_json()
     notes = " ".join(out["notes"])
     assert "收购储备" in notes and "征收储备" in notes
     assert "协议出让" in notes and "不可采用" in notes
@@ -274,14 +297,32 @@ def test_a_drafts_own_choices_are_checked_against_the_advice() -> None:
 @pytest.mark.parametrize(
     ("place", "answers"),
     [
-        ("新密市", {"ownership": "国有", "current_right": "出让", "reserve_basis": "闲置土地",
-                   "in_designated_zone": True, "planned_use": "工业用地",
-                   "existing_construction_land": False, "in_annual_reserve_plan": True,
-                   "in_annual_supply_plan": False}),
-        ("焦作市", {"ownership": "集体", "planned_use": "公共管理与公共服务用地",
-                   "intended_users": 1, "existing_construction_land": False,
-                   "archaeology_done": False, "area_m2": 40000.0, "current_use": "耕地",
-                   "in_annual_supply_plan": True}),
+        (
+            "新密市",
+            {
+                "ownership": "国有",
+                "current_right": "出让",
+                "reserve_basis": "闲置土地",
+                "in_designated_zone": True,
+                "planned_use": "工业用地",
+                "existing_construction_land": False,
+                "in_annual_reserve_plan": True,
+                "in_annual_supply_plan": False,
+            },
+        ),
+        (
+            "焦作市",
+            {
+                "ownership": "集体",
+                "planned_use": "公共管理与公共服务用地",
+                "intended_users": 1,
+                "existing_construction_land": False,
+                "archaeology_done": False,
+                "area_m2": 40000.0,
+                "current_use": "耕地",
+                "in_annual_supply_plan": True,
+            },
+        ),
     ],
 )
 def test_chat_loop_asks_each_fact_once_and_ends(place: str, answers: dict[str, Any]) -> None:

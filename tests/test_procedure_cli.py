@@ -32,8 +32,11 @@ def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     rc = main(["procedure", _write(tmp_path, XINMI), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
-    assert out["jurisdiction"] == {"name": "新密市", "chain": ["河南省", "郑州市", "新密市"],
-                                   "status": "local"}
+    assert out["jurisdiction"] == {
+        "name": "新密市",
+        "chain": ["河南省", "郑州市", "新密市"],
+        "status": "local",
+    }
     assert out["reserve"]["mode"] == "做地"
     assert out["as_of"] == "2026-03-01"
     for step in out["reserve"]["steps"]:
@@ -48,9 +51,14 @@ def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_json_parcel_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _write(tmp_path, json.dumps({"jurisdiction": "嵩明县", "ownership": "集体",
-                                        "as_of": "2026-01-01"}, ensure_ascii=False),
-                  "parcel.json")
+    path = _write(
+        tmp_path,
+        json.dumps(
+            {"jurisdiction": "嵩明县", "ownership": "集体", "as_of": "2026-01-01"},
+            ensure_ascii=False,
+        ),
+        "parcel.json",
+    )
     assert main(["procedure", path, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["reserve"]["mode"] == "征收储备"
 
@@ -82,8 +90,9 @@ def test_human_checklist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         ("jurisdiction: 新密市\n  bad: [\n", "line 2"),
     ],
 )
-def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                           content: str, needle: str) -> None:
+def test_bad_input_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, needle: str
+) -> None:
     rc = main(["procedure", _write(tmp_path, content)])
     err = capsys.readouterr().err
     assert rc == 2

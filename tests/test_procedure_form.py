@@ -9,7 +9,7 @@ import yaml
 
 import bot.dialogue.form as form_module
 from bot.dialogue.form import Form, parse_form
-from bot.plan import PLAN_KINDS
+from knowledge.plan import PLAN_KINDS
 from knowledge.procedure import load_knowledge
 
 

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from bot.errors import BadInput
-from bot.plan import KeySpec, Plan, schema
 from knowledge.checks import check_plan
+from knowledge.errors import BadInput
+from knowledge.plan import KeySpec, Plan, schema
 from knowledge.rules_engine import RuleError, load_rules, load_rules_from
 from knowledge.rules_engine.compiler import Compiler
 from knowledge.rules_engine.conditions import Context
@@ -42,7 +42,11 @@ def _load(text: str) -> None:
     ("old", "new", "expected"),
     [
         ("le: [term_years, 70]", "lte: [term_years, 70]", "unknown operator 'lte'"),
-        ("le: [term_years, 70]", "le: [term_yeras, 70]", "unknown field or computed value 'term_yeras'"),
+        (
+            "le: [term_years, 70]",
+            "le: [term_yeras, 70]",
+            "unknown field or computed value 'term_yeras'",
+        ),
         ("年限 {term_years}", "年限 {term_yeras}", "placeholder {term_yeras}"),
         ("年限 {term_years}", "年限 {term_years:money}", "unknown format ':money'"),
         ("年限 {term_years}", "年限 {term_years", "stray '{'"),
@@ -114,7 +118,10 @@ def test_three_valued_logic() -> None:
     assert present.eval(Context({}, partial=True)) is None
     rng = comp.compile({"between": ["circuit_breaker_pct", 120, 130]})
     assert [rng.eval(Context({"circuit_breaker_pct": v})) for v in (119.9, 120, 130, 130.1)] == [
-        False, True, True, False,
+        False,
+        True,
+        True,
+        False,
     ]
 
 
@@ -127,19 +134,37 @@ def test_clean_plans_pass_without_error(name: str) -> None:
 
 # keys a clean plan leaves out because they do not apply to its land use (the dialogue skips them)
 NOT_APPLICABLE = {
-    "zhengzhou-residential-supply": {"self_hold_pct", "correction_coefficient", "benchmark_price_yuan"},
+    "zhengzhou-residential-supply": {
+        "self_hold_pct",
+        "correction_coefficient",
+        "benchmark_price_yuan",
+    },
     "xinmi-supply": {"self_hold_pct", "correction_coefficient", "benchmark_price_yuan"},
     "songming-supply": {"self_hold_pct", "correction_coefficient", "benchmark_price_yuan"},
     "zhengzhou-industrial-supply": {
-        "sale_reference_price_yuan_m2", "surrounding_price_yuan_m2", "taxes_yuan_m2",
-        "financial_cost_yuan_m2", "construction_cost_yuan_m2", "reasonable_profit_yuan_m2",
-        "floor_price_yuan_m2", "circuit_breaker_pct", "post_breaker_rule",
+        "sale_reference_price_yuan_m2",
+        "surrounding_price_yuan_m2",
+        "taxes_yuan_m2",
+        "financial_cost_yuan_m2",
+        "construction_cost_yuan_m2",
+        "reasonable_profit_yuan_m2",
+        "floor_price_yuan_m2",
+        "circuit_breaker_pct",
+        "post_breaker_rule",
     },
     "jiaozuo-supply": {
-        "sale_reference_price_yuan_m2", "surrounding_price_yuan_m2", "taxes_yuan_m2",
-        "financial_cost_yuan_m2", "construction_cost_yuan_m2", "reasonable_profit_yuan_m2",
-        "floor_price_yuan_m2", "circuit_breaker_pct", "post_breaker_rule", "self_hold_pct",
-        "correction_coefficient", "benchmark_price_yuan",
+        "sale_reference_price_yuan_m2",
+        "surrounding_price_yuan_m2",
+        "taxes_yuan_m2",
+        "financial_cost_yuan_m2",
+        "construction_cost_yuan_m2",
+        "reasonable_profit_yuan_m2",
+        "floor_price_yuan_m2",
+        "circuit_breaker_pct",
+        "post_breaker_rule",
+        "self_hold_pct",
+        "correction_coefficient",
+        "benchmark_price_yuan",
     },
     "jiaozuo-reserve": {"temporary_use_years"},  # no temporary use
 }
@@ -167,8 +192,13 @@ def test_partial_draft_is_silent_about_unanswered_fields() -> None:
 
 
 def test_unanswered_yes_no_and_checklists_are_breaches_only_on_a_finished_plan() -> None:
-    gaps = {"in_annual_supply_plan": None, "five_checks": None, "net_land": None,
-            "archaeology_done": None, "existing_construction_land": None}
+    gaps = {
+        "in_annual_supply_plan": None,
+        "five_checks": None,
+        "net_land": None,
+        "archaeology_done": None,
+        "existing_construction_land": None,
+    }
     full = check("jiaozuo-supply", gaps)
     assert {"jz-five-checks-supply", "jz-net-land", "jz-archaeology-supply"} <= ids(full)
     msg = next(f.message for f in full.findings if f.rule_id == "jz-net-land")
@@ -182,8 +212,13 @@ def test_reference_articles_are_info_in_the_counties_and_binding_in_the_city() -
     assert finding.severity == "info" and "参照执行" in finding.message
     assert xinmi.passed
     for place in ("上街区", "航空港区"):
-        shangjie = check("zhengzhou-residential-supply", {"review_experts": 2, "jurisdiction": place})
-        assert next(f for f in shangjie.findings if f.rule_id == "zz4-review-experts").severity == "info"
+        shangjie = check(
+            "zhengzhou-residential-supply", {"review_experts": 2, "jurisdiction": place}
+        )
+        assert (
+            next(f for f in shangjie.findings if f.rule_id == "zz4-review-experts").severity
+            == "info"
+        )
     city = check("zhengzhou-residential-supply", {"review_experts": 2})
     assert next(f for f in city.findings if f.rule_id == "zz4-review-experts").severity == "error"
     # price formation and bidding rules bind the counties too (六（四）)
@@ -192,8 +227,15 @@ def test_reference_articles_are_info_in_the_counties_and_binding_in_the_city() -
 
 
 def test_outside_the_knowledge_base_only_national_rules_apply() -> None:
-    result = check("songming-supply", {"jurisdiction": "北京市朝阳区", "circuit_breaker_pct": 200,
-                                       "term_years": 80, "in_annual_supply_plan": False})
+    result = check(
+        "songming-supply",
+        {
+            "jurisdiction": "北京市朝阳区",
+            "circuit_breaker_pct": 200,
+            "term_years": 80,
+            "in_annual_supply_plan": False,
+        },
+    )
     docs = {f.cite.doc_id for f in result.findings}
     assert docs == {"state-council-55"}
     assert any("未载入该地的地方政策" in n for n in result.notes)
@@ -208,19 +250,32 @@ def test_unknown_jurisdiction_is_bad_input_naming_the_key() -> None:
 
 
 def test_no_other_localitys_rule_ever_fires() -> None:
-    local = {"zhengzhou-2021-4", "zhengzhou-2024-supply-plan", "xinmi-reserve-opinion",
-             "songming-reserve-measures", "jiaozuo-2025-1"}
+    local = {
+        "zhengzhou-2021-4",
+        "zhengzhou-2024-supply-plan",
+        "xinmi-reserve-opinion",
+        "songming-reserve-measures",
+        "jiaozuo-2025-1",
+    }
     allowed = {
         "zhengzhou-residential-supply": {"zhengzhou-2021-4", "zhengzhou-2024-supply-plan"},
         "songming-supply": {"songming-reserve-measures"},
         "jiaozuo-supply": {"jiaozuo-2025-1"},
         "xinmi-supply": {"xinmi-reserve-opinion", "zhengzhou-2021-4"},
     }
-    broken = {"five_checks": {"soil_pollution": False}, "in_annual_supply_plan": False,
-              "appraisal_agencies": 1, "review_experts": 1, "net_land": {"no_disputes": False},
-              "archaeology_done": False, "existing_construction_land": False,
-              "circuit_breaker_pct": 150, "payment_deadline_days": 400, "bundled_facilities": None,
-              "area_m2": 9e6}
+    broken = {
+        "five_checks": {"soil_pollution": False},
+        "in_annual_supply_plan": False,
+        "appraisal_agencies": 1,
+        "review_experts": 1,
+        "net_land": {"no_disputes": False},
+        "archaeology_done": False,
+        "existing_construction_land": False,
+        "circuit_breaker_pct": 150,
+        "payment_deadline_days": 400,
+        "bundled_facilities": None,
+        "area_m2": 9e6,
+    }
     for name, docs in allowed.items():
         fired: set[str] = set()
         for year in (2024, 2026):
@@ -282,8 +337,12 @@ def test_housing_by_allocation_asks_for_the_legal_ground_instead_of_blocking() -
 
 
 def test_findings_are_ordered_by_severity_and_deterministic() -> None:
-    overrides = {"payment_deadline_days": 365, "bundled_facilities": None,
-                 "archaeology_done": False, "existing_construction_land": True}
+    overrides = {
+        "payment_deadline_days": 365,
+        "bundled_facilities": None,
+        "archaeology_done": False,
+        "existing_construction_land": True,
+    }
     a = check("jiaozuo-supply", overrides)
     b = check("jiaozuo-supply", overrides)
     assert a.findings == b.findings
@@ -306,10 +365,14 @@ def test_computed_values_appear_where_their_article_applies() -> None:
 
 
 def test_coefficient_message_states_requirement_and_value() -> None:
-    result = check("zhengzhou-industrial-supply", {"self_hold_pct": 70, "correction_coefficient": 0.55})
+    result = check(
+        "zhengzhou-industrial-supply", {"self_hold_pct": 70, "correction_coefficient": 0.55}
+    )
     msg = next(f.message for f in result.findings if f.rule_id == "zz4-self-hold-coefficient-range")
     assert "按自持比例 70% 修正系数应在 0.62—0.7 之间，方案填写 0.55" in msg
-    info = check("zhengzhou-industrial-supply", {"self_hold_pct": 70, "correction_coefficient": 0.7})
+    info = check(
+        "zhengzhou-industrial-supply", {"self_hold_pct": 70, "correction_coefficient": 0.7}
+    )
     msg = next(f.message for f in info.findings if f.rule_id == "zz4-self-hold-coefficient-decay")
     assert "可衰减至 0.62，方案填写 0.7" in msg
 
@@ -327,13 +390,19 @@ def test_coverage_lists_every_rule() -> None:
     from importlib import resources
 
     text = resources.files("knowledge").joinpath("rules/COVERAGE.md").read_text("utf-8")
-    missing = sorted({r.id.split(".")[0] for r in load_rules().rules if r.id.split(".")[0] not in text})
+    missing = sorted(
+        {r.id.split(".")[0] for r in load_rules().rules if r.id.split(".")[0] not in text}
+    )
     assert not missing, f"rules not in COVERAGE.md: {missing}"
 
 
 def test_the_supply_plan_note_is_for_supply_plans_only() -> None:
-    assert not any("供应计划" in n for n in check("xinmi-reserve", {"jurisdiction": "郑州市金水区"}).notes)
-    assert any("供应计划" in n for n in check("xinmi-supply", {"jurisdiction": "郑州市金水区"}).notes)
+    assert not any(
+        "供应计划" in n for n in check("xinmi-reserve", {"jurisdiction": "郑州市金水区"}).notes
+    )
+    assert any(
+        "供应计划" in n for n in check("xinmi-supply", {"jurisdiction": "郑州市金水区"}).notes
+    )
 
 
 def _value_strategy(spec: KeySpec) -> SearchStrategy[Any]:
@@ -362,7 +431,14 @@ def test_random_plans_never_crash_and_always_cite_existing_articles() -> None:
 
     from knowledge.corpus import load_corpus
 
-    places = ["郑州市金水区", "新密市", "焦作市山阳区", "云南省昆明市嵩明县", "上街区", "北京市朝阳区"]
+    places = [
+        "郑州市金水区",
+        "新密市",
+        "焦作市山阳区",
+        "云南省昆明市嵩明县",
+        "上街区",
+        "北京市朝阳区",
+    ]
 
     @st.composite
     def plans(draw: st.DrawFn) -> tuple[Plan, bool]:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.errors import BadInput
 from knowledge.corpus import load_corpus
+from knowledge.errors import BadInput
 from knowledge.jurisdictions import resolve_place
 from knowledge.search import SearchResult, search
 from knowledge.search_index import (

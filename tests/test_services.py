@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from bot import services
 from bot.dialogue import DialogueState, answers_to_plan
-from bot.errors import BadInput
-from bot.plan import plan_from_mapping
 from bot.services import AccessDenied, DraftConflict, DraftNotEditable, DraftNotFound
+from knowledge.errors import BadInput
+from knowledge.plan import plan_from_mapping
 from storage.db import Database
 from storage.repositories import DraftRepository
 from tests.servicekit import complete_dialogue

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.errors import ServiceUnavailable
 from bot.settings import Settings, load_settings
+from knowledge.errors import ServiceUnavailable
 from storage.db import Database, open_database
 
 

@@ -15,7 +15,7 @@ from bot import services
 from bot.channels.terminal import EOF_NOTE, Console, run_chat
 from bot.cli import main
 from bot.dialogue import load_form
-from bot.plan import plan_from_mapping, schema
+from knowledge.plan import plan_from_mapping, schema
 from storage.db import Database
 from tests.servicekit import answer_script
 

@@ -38,8 +38,9 @@ from bot.dialogue import (
     start,
     step,
 )
-from knowledge.checks import CheckResult, Finding
+from knowledge.checks import CheckResult
 from knowledge.citation import Cite
+from knowledge.findings import Finding
 
 HERE = Path(__file__).parent / "data" / "transcripts"
 FILES = sorted(HERE.glob("*.yaml"))

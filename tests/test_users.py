@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.errors import BadInput
 from bot.services import users
+from knowledge.errors import BadInput
 from storage.db import Database
 from storage.sqltypes import utcnow
 

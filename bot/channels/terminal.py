@@ -16,8 +16,8 @@ from typing import TextIO
 
 from bot import services
 from bot.dialogue import Button, Message
-from bot.errors import BadInput, LandbotError, ServiceUnavailable
 from bot.services import DraftConflict, DraftSummary, Reply
+from knowledge.errors import BadInput, LandbotError, ServiceUnavailable
 from storage.db import Database
 
 MENU = ("新建储备方案", "新建供地方案", "我的草稿", "退出")

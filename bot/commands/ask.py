@@ -51,7 +51,7 @@ def _procedure(question: str) -> tuple[dict[str, Any], str] | None:
 
     Never fails the question: a parcel the advisor cannot place leaves the answers standing.
     """
-    from bot.errors import LandbotError
+    from knowledge.errors import LandbotError
     from knowledge.search import MAX_QUESTION_CHARS
 
     text = question.strip()

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def terminal_user(name: str | None) -> str:
     """The terminal user name: --user, else the OS login name; checked like any input."""
-    from bot.errors import BadInput
+    from knowledge.errors import BadInput
 
     if name is None:
         import getpass

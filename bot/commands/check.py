@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.plan import load_plan_file
     from knowledge.checks import check_plan
+    from knowledge.plan import load_plan_file
 
     plan = load_plan_file(args.plan_file)
     result = check_plan(plan)
@@ -40,9 +40,9 @@ def run(args: argparse.Namespace) -> int:
 def render_text(plan: Any, result: Any) -> str:
     """The human report: verdict, findings grouped by severity with citations, computed values,
     then notes."""
-    from bot.plan import KIND_LABELS
-    from knowledge.checks import SEVERITY_LABELS
     from knowledge.corpus import load_corpus
+    from knowledge.findings import SEVERITY_LABELS
+    from knowledge.plan import KIND_LABELS
     from knowledge.rules_engine.loader import load_rules
     from knowledge.rules_engine.template import format_date, format_number
 

@@ -116,7 +116,7 @@ def _export(db: Any, name: str, args: argparse.Namespace) -> int:
 
 def _import(db: Any, name: str, args: argparse.Namespace) -> int:
     from bot import services
-    from bot.errors import BadInput
+    from knowledge.errors import BadInput
 
     path = Path(args.file)
     try:

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.errors import BadInput, ServiceUnavailable
 from doc_templates import DOC_TYPES
+from knowledge.errors import BadInput, ServiceUnavailable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -89,10 +89,10 @@ def output_path(raw: str | None, default_name: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from bot.plan import load_plan_file
     from doc_templates.context import check_doc_kind
     from doc_templates.render import default_filename, render_document
     from knowledge.checks import check_plan
+    from knowledge.plan import load_plan_file
 
     plan = load_plan_file(args.plan_file)
     check_doc_kind(plan, args.doc)

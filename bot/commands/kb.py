@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.errors import BadInput
+from knowledge.errors import BadInput
+from knowledge.problems import Validator
 
 _LEVELS = {"national": "国家", "provincial": "省级", "city": "市级", "county": "县级"}
 
@@ -68,7 +69,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from knowledge.corpus import load_corpus
-    from knowledge.validate import close_labels
+    from knowledge.problems import close_labels
 
     corpus = load_corpus()
     doc = corpus.document(args.doc_id)
@@ -140,10 +141,19 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    from knowledge.validate import run_all
+def validators() -> list[Validator]:
+    """What `kb validate` runs: the knowledge base's own validators (corpus, jurisdictions, plan
+    figures, rules, procedure data) and, a layer above them, the templates' check."""
+    from doc_templates.check import validate_templates
+    from knowledge.validate import VALIDATORS
 
-    problems = run_all()
+    return [*VALIDATORS, validate_templates]
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from knowledge.problems import run_validators
+
+    problems = run_validators(validators())
     for problem in problems:
         print(problem)
     if problems:
@@ -154,12 +164,11 @@ def run_validate(args: argparse.Namespace) -> int:
         return 1
     from knowledge.corpus import load_corpus
     from knowledge.jurisdictions import all_places
-    from knowledge.validate import VALIDATORS
 
     corpus = load_corpus()
     articles = sum(len(d.articles) for d in corpus.documents.values())
     print(
         f"知识库校验通过：{len(corpus.documents)} 个文件、{articles} 条条文、"
-        f"{len(all_places())} 个地区，{len(VALIDATORS)} 项校验 / knowledge base valid"
+        f"{len(all_places())} 个地区，{len(validators())} 项校验 / knowledge base valid"
     )
     return 0

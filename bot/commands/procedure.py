@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.plan import load_parcel_file
+    from knowledge.plan import load_parcel_file
     from knowledge.procedure import advise, render_checklist
 
     parcel, as_of = load_parcel_file(args.parcel_file)

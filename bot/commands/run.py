@@ -20,8 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.channels.telegram.app import run_polling, run_webhook
-    from bot.errors import BadInput
     from bot.settings import load_settings
+    from knowledge.errors import BadInput
 
     logging.getLogger("landbot").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     settings = load_settings()

@@ -15,8 +15,8 @@ from bot.dialogue.engine import resume, start, step
 from bot.dialogue.form import Form, FormError, FormField, load_form, load_form_text
 from bot.dialogue.navigation import first_missing
 from bot.dialogue.types import Button, Change, DialogueState, Inbound, Message, Outbound
-from bot.plan import Plan, normalise_fields
-from knowledge.checks import Finding
+from knowledge.findings import Finding
+from knowledge.plan import Plan, normalise_fields
 
 
 def review_card(

@@ -9,7 +9,8 @@ from typing import Any
 from bot.dialogue.display import finding_from_json, finding_line, sort_findings
 from bot.dialogue.form import Form
 from bot.dialogue.types import Button, DialogueState, Message
-from knowledge.checks import CheckResult, Finding
+from knowledge.checks import CheckResult
+from knowledge.findings import Finding
 
 # (kind, answers, complete) → result. `complete` is True once every applicable field is answered
 # or skipped: from then on the check is the full one `landbot check` runs on the exported plan.
@@ -21,8 +22,8 @@ def make_checker(today: dt.date | None = None) -> Checker:
     about fields not answered yet) until the form is complete, then the full check."""
 
     def check(kind: str, answers: Mapping[str, Any], complete: bool) -> CheckResult:
-        from bot.plan import Plan, normalise_fields
         from knowledge.checks import check_plan
+        from knowledge.plan import Plan, normalise_fields
 
         plan = Plan(kind, normalise_fields(kind, answers))
         return check_plan(plan, today, partial=not complete)

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from bot.dialogue.form import Form
 from bot.dialogue.parsers.numerals import clean
-from bot.plan import schema
+from knowledge.plan import schema
 
 WORDS: dict[str, str] = {
     "返回": "back", "上一步": "back", "上一项": "back", "上一题": "back", "后退": "back",

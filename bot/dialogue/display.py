@@ -11,8 +11,8 @@ from typing import Any
 from bot.dialogue.form import Form, FormField
 from bot.dialogue.parsers.quantities import fmt_num
 from bot.dialogue.types import DialogueState, Message
-from bot.plan import MU_M2, KeySpec, schema
-from knowledge.checks import SEVERITY_LABELS, SEVERITY_ORDER, Finding
+from knowledge.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
+from knowledge.plan import MU_M2, KeySpec, schema
 
 SEVERITY_MARKS = {"error": "❗", "warning": "⚠️", "info": "ℹ️"}
 REVIEW_VALUE_CHARS = 80

@@ -44,8 +44,8 @@ from bot.dialogue.turn import (
     stale,
 )
 from bot.dialogue.types import Button, Change, DialogueState, Inbound, Message, Outbound
-from bot.errors import BadInput
-from bot.plan import normalise_fields
+from knowledge.errors import BadInput
+from knowledge.plan import normalise_fields
 
 COMMANDS_HINT = "随时可以发送：返回、跳过（选填项）、修改 字段名、查看、帮助、取消。"
 

@@ -1,6 +1,6 @@
 """Forms as data: `bot/dialogue/forms/<kind>.yaml` (a package, so the YAML is package data), loaded and validated once.
 
-A form lists sections of fields. Each field names a canonical key of `bot/plan_schema.yaml`
+A form lists sections of fields. Each field names a canonical key of `knowledge/plan_schema.yaml`
 (type, label, range and choices come from there) and adds the prompt, help, an example,
 `optional`, an optional `when` condition (see `conditions.py`) and `aliases` (other names
 for the field, for 修改 <字段名>). The loader fails naming
@@ -20,8 +20,8 @@ import yaml
 
 from bot.dialogue.conditions import Condition, ConditionError, compared_values, parse_condition
 from bot.dialogue.parsers import REGISTRY
-from bot.errors import LandbotError
-from bot.plan import PLAN_KINDS, KeySpec, match_choice, schema
+from knowledge.errors import LandbotError
+from knowledge.plan import PLAN_KINDS, KeySpec, match_choice, schema
 
 # The packaged forms: the two plans, and the 程序判定 questions about a parcel.
 FORM_FILES = {

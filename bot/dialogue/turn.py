@@ -16,7 +16,7 @@ from bot.dialogue.display import review_card, show_value, sub_label
 from bot.dialogue.form import Form, FormField
 from bot.dialogue.parsers import Ambiguous, ParseContext
 from bot.dialogue.types import Button, Change, DialogueState, Message, Outbound
-from bot.plan import KeySpec
+from knowledge.plan import KeySpec
 
 END = "$end"  # return_to when the walk back began at the completed form
 

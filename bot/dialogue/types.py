@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.checks import Finding
+from knowledge.findings import Finding
 
 STATE_VERSION = 1
 MODES = ("normal", "revisit", "edit", "edit_all")

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.dialogue import answers_to_plan
-from bot.errors import LandbotError
 from bot.services import engine
 from bot.services.errors import DraftNotFound
 from bot.services.review import REVIEW_ROLES, ReviewRecord, latest_review
 from bot.services.transaction import load_user, parse_draft_id, transact
+from knowledge.errors import LandbotError
 from storage.db import Database, UnitOfWork
 from storage.domain import Document, Draft, User
 from storage.sqltypes import utcnow

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogue.types import DialogueState, Inbound, Outbound
-from bot.errors import BadInput
-from bot.plan import KIND_LABELS, PLAN_KINDS
 from bot.services import engine
 from bot.services.results import DraftSummary, Reply
 from bot.services.transaction import (
@@ -23,6 +21,8 @@ from bot.services.transaction import (
     load_user_and_active_draft_id,
     transact,
 )
+from knowledge.errors import BadInput
+from knowledge.plan import KIND_LABELS, PLAN_KINDS
 from storage.db import Database, UnitOfWork
 from storage.domain import Draft, User
 

@@ -23,8 +23,8 @@ from bot.dialogue import (
 )
 from bot.dialogue import is_complete as form_complete
 from bot.dialogue.form import FormField
-from bot.plan import KIND_LABELS
 from bot.services.results import DraftSummary
+from knowledge.plan import KIND_LABELS
 from storage.domain import Draft
 
 TITLE_CHARS = 200

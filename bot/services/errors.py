@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.errors import BadInput, LandbotError
+from knowledge.errors import BadInput, LandbotError
 
 
 class DraftNotFound(BadInput):

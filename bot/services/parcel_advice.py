@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dialogue.parsers import Ambiguous, ParseError, parse_answer
-from bot.plan import KeySpec, schema
 from bot.services.transaction import load_user, transact
+from knowledge.plan import KeySpec, schema
 from storage.db import Database, UnitOfWork
 
 MODE = "procedure"

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from bot.dialogue import answers_to_plan
-from bot.errors import BadInput
-from bot.plan import KIND_LABELS, dump_plan_yaml, parse_mapping_text, plan_from_mapping
 from bot.services import engine
 from bot.services.results import ExportedPlan, Reply
 from bot.services.transaction import load_own_draft, load_user, transact
+from knowledge.errors import BadInput
+from knowledge.plan import KIND_LABELS, dump_plan_yaml, parse_mapping_text, plan_from_mapping
 from storage.db import Database, UnitOfWork
 
 MAX_PLAN_FILE_BYTES = 1_000_000

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.dialogue.types import Message
-    from bot.plan import Plan
+    from knowledge.plan import Plan
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 from bot.dialogue import answers_to_plan
 from bot.dialogue.display import show_value
-from bot.errors import BadInput, LandbotError
-from bot.plan import KIND_LABELS, schema
 from bot.services import engine
 from bot.services.errors import DraftNotFound
 from bot.services.results import DraftSummary
 from bot.services.transaction import load_own_draft, load_user, parse_draft_id, transact
 from bot.services.users import reviewers_of
+from knowledge.errors import BadInput, LandbotError
+from knowledge.plan import KIND_LABELS, schema
 from storage.db import Database, UnitOfWork
 from storage.domain import Draft, Review, User
 from storage.sqltypes import utcnow

@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from bot.errors import BadInput
+from knowledge.errors import BadInput
 from storage.db import Database, UnitOfWork
 from storage.domain import ROLE_LABELS, Invitation, User
 from storage.models import ROLES

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from bot.plan import Plan
 from knowledge.citation import Cite
 from knowledge.corpus import Document as CorpusDocument
 from knowledge.corpus import load_corpus
+from knowledge.plan import Plan
 from knowledge.procedure.context import Context, make_context
 from knowledge.procedure.facts import Facts, derive, holds
 from knowledge.procedure.loader import load_knowledge
@@ -45,8 +45,16 @@ def advise_fields(fields: Mapping[str, Any], as_of: dt.date | None = None) -> Pr
     ctx = make_context(fields.get("jurisdiction"), on)
     d = decide_mode(fields, ctx, kn)
     ownership = fields.get("ownership") or d.inferred.get("ownership")
-    facts = derive(fields, ctx.place, d.condition_mode, d.acquisition,
-                   d.ground.id if d.ground else None, d.sources, ownership, d.in_zone)
+    facts = derive(
+        fields,
+        ctx.place,
+        d.condition_mode,
+        d.acquisition,
+        d.ground.id if d.ground else None,
+        d.sources,
+        ownership,
+        d.in_zone,
+    )
     steps = _steps(kn, ctx, facts)
     methods, reasons, excluded, not_addressed = _methods(kn, ctx, facts)
     rules = [
@@ -73,18 +81,32 @@ def advise_fields(fields: Mapping[str, Any], as_of: dt.date | None = None) -> Pr
     ]
     titles = {doc_id: doc.title for doc_id, doc in corpus.documents.items()}
     return ProcedureResult(
-        as_of=on, jurisdiction_name=ctx.name(), chain=ctx.chain(),
-        jurisdiction_status=ctx.status, documents=docs,
-        mode=d.mode, mode_determined=d.determined, mode_provisional=d.provisional,
-        mode_reason=d.reason, mode_cites=d.cites, reserve_rules=reserve_rules,
-        steps=steps, methods=methods, method_reasons=reasons, excluded=excluded,
-        not_addressed=not_addressed, supply_rules=rules, preconditions=preconditions,
-        notes=notes, missing=missing, inferred=d.inferred, titles=titles,
+        as_of=on,
+        jurisdiction_name=ctx.name(),
+        chain=ctx.chain(),
+        jurisdiction_status=ctx.status,
+        documents=docs,
+        mode=d.mode,
+        mode_determined=d.determined,
+        mode_provisional=d.provisional,
+        mode_reason=d.reason,
+        mode_cites=d.cites,
+        reserve_rules=reserve_rules,
+        steps=steps,
+        methods=methods,
+        method_reasons=reasons,
+        excluded=excluded,
+        not_addressed=not_addressed,
+        supply_rules=rules,
+        preconditions=preconditions,
+        notes=notes,
+        missing=missing,
+        inferred=d.inferred,
+        titles=titles,
     )
 
 
-def missing_facts(fields: Mapping[str, Any], as_of: dt.date | None = None
-                  ) -> list[tuple[str, str]]:
+def missing_facts(fields: Mapping[str, Any], as_of: dt.date | None = None) -> list[tuple[str, str]]:
     """The parcel keys the advisor still needs, each with its question in Chinese, in order.
 
     Keys that can be inferred (or that would not change the answer) are not listed.
@@ -93,7 +115,7 @@ def missing_facts(fields: Mapping[str, Any], as_of: dt.date | None = None
 
 
 def _doc_applicability(ctx: Context, doc: CorpusDocument) -> str:
-    """"binding", or "partly reference" when some of its articles are only 参照执行 here."""
+    """ "binding", or "partly reference" when some of its articles are only 参照执行 here."""
     base = ctx.doc_applies(doc.doc_id) or "binding"
     place = ctx.place
     if place is not None and any(
@@ -113,8 +135,15 @@ def _steps(kn: Knowledge, ctx: Context, facts: Facts) -> list[Step]:
         app = ctx.applicability(spec.cite)
         if app is None or not holds(spec.when, spec.unless, facts):
             continue
-        step = Step(spec.title, spec.actor, spec.cite, spec.phase, app,
-                    _applicable(ctx, spec.see_also), spec.id)
+        step = Step(
+            spec.title,
+            spec.actor,
+            spec.cite,
+            spec.phase,
+            app,
+            _applicable(ctx, spec.see_also),
+            spec.id,
+        )
         chosen.append((i, step, spec.supersedes if app == "binding" else ()))
     by_id = {s.id: s for _, s, _ in chosen}
     dropped: set[str] = set()
@@ -133,8 +162,9 @@ def _steps(kn: Knowledge, ctx: Context, facts: Facts) -> list[Step]:
     return [s for _, s in kept]
 
 
-def _methods(kn: Knowledge, ctx: Context, facts: Facts
-             ) -> tuple[list[str], list[MethodVerdict], list[MethodVerdict], list[str]]:
+def _methods(
+    kn: Knowledge, ctx: Context, facts: Facts
+) -> tuple[list[str], list[MethodVerdict], list[MethodVerdict], list[str]]:
     allowed: dict[str, MethodVerdict] = {}
     excluded: dict[str, MethodVerdict] = {}
     for rule in kn.method_rules:
@@ -165,8 +195,9 @@ def _status(value: Any) -> str:
     return "待确认"
 
 
-def _preconditions(kn: Knowledge, ctx: Context, facts: Facts, fields: Mapping[str, Any]
-                   ) -> list[Precondition]:
+def _preconditions(
+    kn: Knowledge, ctx: Context, facts: Facts, fields: Mapping[str, Any]
+) -> list[Precondition]:
     out: list[Precondition] = []
     for spec in kn.preconditions:
         app = ctx.applicability(spec.cite)
@@ -175,8 +206,16 @@ def _preconditions(kn: Knowledge, ctx: Context, facts: Facts, fields: Mapping[st
         value = fields.get(spec.fact) if spec.fact else None
         if spec.fact and value is None:
             facts.needed.add(spec.fact)
-        out.append(Precondition(spec.item, spec.cite, spec.stage,
-                                _status(value) if spec.fact else "须办理", spec.fact, app))
+        out.append(
+            Precondition(
+                spec.item,
+                spec.cite,
+                spec.stage,
+                _status(value) if spec.fact else "须办理",
+                spec.fact,
+                app,
+            )
+        )
     for arch in kn.archaeology:
         app = ctx.applicability(arch.cite)
         if app is None:
@@ -195,8 +234,7 @@ def _preconditions(kn: Knowledge, ctx: Context, facts: Facts, fields: Mapping[st
     return out
 
 
-def _approval_authority(ctx: Context, facts: Facts, fields: Mapping[str, Any]
-                        ) -> list[CitedText]:
+def _approval_authority(ctx: Context, facts: Facts, fields: Mapping[str, Any]) -> list[CitedText]:
     """Who approves the expropriation (土地管理法 第四十六条), from area and land type."""
     cite = Cite(LAW, "第四十六条")
     if facts.get("acquisition") != "征收" or ctx.applicability(cite) is None:
@@ -216,17 +254,22 @@ def _approval_authority(ctx: Context, facts: Facts, fields: Mapping[str, Any]
         text = f"征收土地{ha}，未超过{limit}公顷，由省、自治区、直辖市人民政府批准"
     elif area is not None and area <= 35 * HA:
         facts.needed.add("current_use")
-        text = (f"征收土地{ha}，未超过三十五公顷：不涉及永久基本农田的，由省、自治区、直辖市人民政府"
-                "批准；涉及永久基本农田的，由国务院批准")
+        text = (
+            f"征收土地{ha}，未超过三十五公顷：不涉及永久基本农田的，由省、自治区、直辖市人民政府"
+            "批准；涉及永久基本农田的，由国务院批准"
+        )
     else:
         facts.needed.update(k for k in ("area_m2", "current_use") if not fields.get(k))
-        text = ("征收永久基本农田、永久基本农田以外的耕地超过三十五公顷、其他土地超过七十公顷的，"
-                "由国务院批准；其他由省、自治区、直辖市人民政府批准（需面积和现状地类确定）")
+        text = (
+            "征收永久基本农田、永久基本农田以外的耕地超过三十五公顷、其他土地超过七十公顷的，"
+            "由国务院批准；其他由省、自治区、直辖市人民政府批准（需面积和现状地类确定）"
+        )
     return [CitedText(text, cite)]
 
 
-def _draft_notes(fields: Mapping[str, Any], d: ModeDecision, methods: list[str],
-                 excluded: list[MethodVerdict]) -> list[str]:
+def _draft_notes(
+    fields: Mapping[str, Any], d: ModeDecision, methods: list[str], excluded: list[MethodVerdict]
+) -> list[str]:
     """Where a plan's own choices (reserve_mode, supply method) disagree with the advice."""
     notes: list[str] = []
     chosen_mode = fields.get("reserve_mode")
@@ -242,13 +285,20 @@ def _draft_notes(fields: Mapping[str, Any], d: ModeDecision, methods: list[str],
     return notes
 
 
-def _notes(ctx: Context, d: ModeDecision, steps: list[Step], rules: list[CitedText],
-           preconditions: list[Precondition]) -> list[str]:
+def _notes(
+    ctx: Context,
+    d: ModeDecision,
+    steps: list[Step],
+    rules: list[CitedText],
+    preconditions: list[Precondition],
+) -> list[str]:
     notes: list[str] = []
     if ctx.status == "outside":
         where = "".join(ctx.chain()) or ctx.name()
-        notes.append(f"知识库未收录{where}的地方政策，以下仅依据国家法律法规判定；"
-                     "当地的地方性规定请另行查阅。")
+        notes.append(
+            f"知识库未收录{where}的地方政策，以下仅依据国家法律法规判定；"
+            "当地的地方性规定请另行查阅。"
+        )
     elif ctx.status == "missing":
         notes.append("未说明地块所在地，以下仅依据国家法律法规判定；请补充所在县（市、区）。")
     notes.extend(d.notes)
@@ -256,8 +306,10 @@ def _notes(ctx: Context, d: ModeDecision, steps: list[Step], rules: list[CitedTe
     for doc in corpus.documents.values():
         if not doc.governs(ctx.place) or doc.in_force(ctx.as_of):
             continue
-        notes.append(f"《{doc.title}》的有效期为{doc.validity_text()}，判定日期"
-                     f"{ctx.as_of.isoformat()}不在其期内，未予适用。")
+        notes.append(
+            f"《{doc.title}》的有效期为{doc.validity_text()}，判定日期"
+            f"{ctx.as_of.isoformat()}不在其期内，未予适用。"
+        )
     for doc in ctx.documents():
         if doc.draft:
             notes.append(f"《{doc.title}》为征询意见稿，其规定尚待正式印发，引用时请注意核实。")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.errors import BadInput
 from knowledge.citation import Cite
 from knowledge.corpus import Document, applicability, applicable_documents, load_corpus
+from knowledge.errors import BadInput
 from knowledge.jurisdictions import Place, Resolution, resolve_place
 
 
@@ -40,7 +40,7 @@ class Context:
         return self.resolution.chain() if self.resolution else []
 
     def applicability(self, cite: Cite) -> str | None:
-        """"binding", "reference" or None for this article at this place and date."""
+        """ "binding", "reference" or None for this article at this place and date."""
         key = (cite.doc_id, cite.article)
         if key not in self._cache:
             self._cache[key] = applicability(cite.doc_id, self.place, self.as_of, cite.article)

@@ -14,7 +14,9 @@ from typing import Any
 from knowledge.jurisdictions import Place
 
 OPERATING_USES = frozenset({"住宅用地", "商服用地", "工业用地", "仓储用地", "综合用地"})
-PUBLIC_USES = frozenset({"公共管理与公共服务用地", "交通运输用地", "水域及水利设施用地", "特殊用地"})
+PUBLIC_USES = frozenset(
+    {"公共管理与公共服务用地", "交通运输用地", "水域及水利设施用地", "特殊用地"}
+)
 # 焦作（十四）: 除住宅外的经营性用地、产业项目用地及公共管理与公共服务设施用地
 FLEXIBLE_USES = frozenset({"商服用地", "工业用地", "仓储用地", "公共管理与公共服务用地"})
 
@@ -47,16 +49,26 @@ class Facts:
         return self.values.get(key)
 
 
-def derive(fields: Mapping[str, Any], place: Place | None, mode: str | None,
-           acquisition: str | None, ground: str | None,
-           mode_sources: tuple[str, ...], ownership: str | None,
-           in_zone: bool | None) -> Facts:
+def derive(
+    fields: Mapping[str, Any],
+    place: Place | None,
+    mode: str | None,
+    acquisition: str | None,
+    ground: str | None,
+    mode_sources: tuple[str, ...],
+    ownership: str | None,
+    in_zone: bool | None,
+) -> Facts:
     """Facts from the parcel fields and the reserve-mode decision."""
     use = fields.get("land_use") or fields.get("planned_use")
     values: dict[str, Any] = {
-        "mode": mode, "acquisition": acquisition, "ground": ground,
-        "ownership": ownership, "current_right": fields.get("current_right"),
-        "use": use, "in_zone": in_zone,
+        "mode": mode,
+        "acquisition": acquisition,
+        "ground": ground,
+        "ownership": ownership,
+        "current_right": fields.get("current_right"),
+        "use": use,
+        "in_zone": in_zone,
         "existing": fields.get("existing_construction_land"),
     }
     values.update(_use_facts(use))
@@ -76,12 +88,21 @@ def derive(fields: Mapping[str, Any], place: Place | None, mode: str | None,
         )
     use_keys = ("planned_use",)
     sources: dict[str, tuple[str, ...]] = {
-        "mode": mode_sources, "acquisition": mode_sources, "ground": mode_sources,
-        "ownership": ("ownership",), "current_right": ("current_right",),
-        "use": use_keys, "operating": use_keys, "residential": use_keys,
-        "industrial": use_keys, "public_use": use_keys, "flexible_use": use_keys,
-        "in_zone": ("in_designated_zone",), "existing": ("existing_construction_land",),
-        "new_land": ("existing_construction_land",), "competitive": competitive_sources,
+        "mode": mode_sources,
+        "acquisition": mode_sources,
+        "ground": mode_sources,
+        "ownership": ("ownership",),
+        "current_right": ("current_right",),
+        "use": use_keys,
+        "operating": use_keys,
+        "residential": use_keys,
+        "industrial": use_keys,
+        "public_use": use_keys,
+        "flexible_use": use_keys,
+        "in_zone": ("in_designated_zone",),
+        "existing": ("existing_construction_land",),
+        "new_land": ("existing_construction_land",),
+        "competitive": competitive_sources,
     }
     return Facts(values=values, sources=sources, place=place)
 

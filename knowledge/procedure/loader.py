@@ -111,14 +111,16 @@ def _modes(data: Mapping[str, Any]) -> dict[str, Any]:
     zones = []
     for z in data.get("zone_modes") or ():
         entry = f"zone_modes {z.get('doc_id')}"
-        zones.append(ZoneMode(
-            doc_id=str(r.req(z, "doc_id", entry)),
-            mode=str(r.req(z, "mode", entry)),
-            inside_reason=str(r.req(z, "inside_reason", entry)),
-            outside_reason=str(r.req(z, "outside_reason", entry)),
-            unknown_reason=str(r.req(z, "unknown_reason", entry)),
-            cites=r.cites(r.req(z, "cites", entry), entry),
-        ))
+        zones.append(
+            ZoneMode(
+                doc_id=str(r.req(z, "doc_id", entry)),
+                mode=str(r.req(z, "mode", entry)),
+                inside_reason=str(r.req(z, "inside_reason", entry)),
+                outside_reason=str(r.req(z, "outside_reason", entry)),
+                unknown_reason=str(r.req(z, "unknown_reason", entry)),
+                cites=r.cites(r.req(z, "cites", entry), entry),
+            )
+        )
     acq_cites = {
         str(k): r.cites(v, f"acquisition_cites {k}")
         for k, v in (data.get("acquisition_cites") or {}).items()
@@ -145,16 +147,20 @@ def _steps(data: Mapping[str, Any]) -> tuple[StepSpec, ...]:
             order = float(r.req(node, "order", entry))
         except (TypeError, ValueError):
             raise r.fail(entry, "order must be a number") from None
-        out.append(StepSpec(
-            id=sid, phase=phase, order=order,
-            title=str(r.req(node, "title", entry)),
-            actor=str(r.req(node, "actor", entry)),
-            cite=r.cite(r.req(node, "cite", entry), entry),
-            see_also=r.cites(node.get("see_also"), entry),
-            when=r.cond(node.get("when"), entry),
-            unless=r.cond(node.get("unless"), entry),
-            supersedes=tuple(str(s) for s in node.get("supersedes") or ()),
-        ))
+        out.append(
+            StepSpec(
+                id=sid,
+                phase=phase,
+                order=order,
+                title=str(r.req(node, "title", entry)),
+                actor=str(r.req(node, "actor", entry)),
+                cite=r.cite(r.req(node, "cite", entry), entry),
+                see_also=r.cites(node.get("see_also"), entry),
+                when=r.cond(node.get("when"), entry),
+                unless=r.cond(node.get("unless"), entry),
+                supersedes=tuple(str(s) for s in node.get("supersedes") or ()),
+            )
+        )
     ids = {s.id for s in out}
     if len(ids) != len(out):
         raise r.fail("steps", "duplicate step id")
@@ -177,24 +183,31 @@ def _supply(data: Mapping[str, Any]) -> dict[str, Any]:
         for m in (*allow, *exclude):
             if m not in methods:
                 raise r.fail(entry, f"unknown method {m!r}")
-        rules.append(MethodRule(
-            id=mid, reason=str(r.req(node, "reason", entry)),
-            cite=r.cite(r.req(node, "cite", entry), entry),
-            allow=allow, exclude=exclude,
-            see_also=r.cites(node.get("see_also"), entry),
-            when=r.cond(node.get("when"), entry),
-            unless=r.cond(node.get("unless"), entry),
-        ))
+        rules.append(
+            MethodRule(
+                id=mid,
+                reason=str(r.req(node, "reason", entry)),
+                cite=r.cite(r.req(node, "cite", entry), entry),
+                allow=allow,
+                exclude=exclude,
+                see_also=r.cites(node.get("see_also"), entry),
+                when=r.cond(node.get("when"), entry),
+                unless=r.cond(node.get("unless"), entry),
+            )
+        )
     supply_rules = []
     for node in data.get("rules") or ():
         rid = str(r.req(node, "id", "rules ?"))
         entry = f"rules {rid}"
-        supply_rules.append(SupplyRule(
-            id=rid, text=str(r.req(node, "text", entry)),
-            cite=r.cite(r.req(node, "cite", entry), entry),
-            when=r.cond(node.get("when"), entry),
-            unless=r.cond(node.get("unless"), entry),
-        ))
+        supply_rules.append(
+            SupplyRule(
+                id=rid,
+                text=str(r.req(node, "text", entry)),
+                cite=r.cite(r.req(node, "cite", entry), entry),
+                when=r.cond(node.get("when"), entry),
+                unless=r.cond(node.get("unless"), entry),
+            )
+        )
     return {"methods": methods, "method_rules": tuple(rules), "rules": tuple(supply_rules)}
 
 
@@ -209,11 +222,17 @@ def _preconditions(data: Mapping[str, Any], fact_keys: set[str]) -> dict[str, An
         fact = node.get("fact")
         if fact is not None and fact not in fact_keys:
             raise r.fail(pid, f"fact {fact!r} has no question in questions.yaml")
-        out.append(PreconditionSpec(
-            id=pid, stage=stage, item=str(r.req(node, "item", pid)),
-            cite=r.cite(r.req(node, "cite", pid), pid), fact=fact,
-            when=r.cond(node.get("when"), pid), unless=r.cond(node.get("unless"), pid),
-        ))
+        out.append(
+            PreconditionSpec(
+                id=pid,
+                stage=stage,
+                item=str(r.req(node, "item", pid)),
+                cite=r.cite(r.req(node, "cite", pid), pid),
+                fact=fact,
+                when=r.cond(node.get("when"), pid),
+                unless=r.cond(node.get("unless"), pid),
+            )
+        )
     arch = []
     for node in data.get("archaeology") or ():
         entry = f"archaeology {node.get('doc_id')}"
@@ -221,12 +240,15 @@ def _preconditions(data: Mapping[str, Any], fact_keys: set[str]) -> dict[str, An
         for key in exempt:
             if key not in fact_keys:
                 raise r.fail(entry, f"exempt fact {key!r} has no question in questions.yaml")
-        arch.append(ArchaeologySpec(
-            cite=r.cite(node, entry), exempt_facts=exempt,
-            exempt_item=str(r.req(node, "exempt_item", entry)),
-            required_item=str(r.req(node, "required_item", entry)),
-            unknown_item=str(r.req(node, "unknown_item", entry)),
-        ))
+        arch.append(
+            ArchaeologySpec(
+                cite=r.cite(node, entry),
+                exempt_facts=exempt,
+                exempt_item=str(r.req(node, "exempt_item", entry)),
+                required_item=str(r.req(node, "required_item", entry)),
+                unknown_item=str(r.req(node, "unknown_item", entry)),
+            )
+        )
     return {"preconditions": tuple(out), "archaeology": tuple(arch)}
 
 

@@ -48,7 +48,9 @@ def _text_of(fields: Mapping[str, Any]) -> str:
 
 # "没按合同交清", "未按约定及时缴纳": the qualifier between the negation and the verb is dropped
 # so that the keywords (没交清, 未缴) match; the text as written is matched too.
-_QUALIFIER = re.compile(r"(?<=[没未])(有)?((按照?|依照?)(出让)?(合同|约定|期限|规定)(约定)?|及时|按时|按期|足额)+")
+_QUALIFIER = re.compile(
+    r"(?<=[没未])(有)?((按照?|依照?)(出让)?(合同|约定|期限|规定)(约定)?|及时|按时|按期|足额)+"
+)
 
 
 def mentions(keywords: Iterable[str], text: str) -> bool:
@@ -61,8 +63,9 @@ def _matches(ground: Ground, text: str) -> bool:
     return mentions(ground.keywords, text)
 
 
-def _requires(ground: Ground, ownership: str | None, current_right: str | None
-              ) -> tuple[bool | None, set[str]]:
+def _requires(
+    ground: Ground, ownership: str | None, current_right: str | None
+) -> tuple[bool | None, set[str]]:
     facts = Facts(
         values={"ownership": ownership, "current_right": current_right},
         sources={"ownership": ("ownership",), "current_right": ("current_right",)},
@@ -96,8 +99,9 @@ def _base_decision(fields: Mapping[str, Any], kn: Knowledge) -> ModeDecision:
         return ModeDecision(None, NONE, already, already.reason, inferred=inferred)
     if ownership == "集体":
         g = kn.collective
-        return ModeDecision(kn.modes[g.acquisition or "征收"], g.acquisition, g, g.reason,
-                            inferred=inferred)
+        return ModeDecision(
+            kn.modes[g.acquisition or "征收"], g.acquisition, g, g.reason, inferred=inferred
+        )
     undecided: set[str] = set()
     for g in kn.grounds:
         if g.acquisition is None or not _matches(g, text):
@@ -110,8 +114,9 @@ def _base_decision(fields: Mapping[str, Any], kn: Knowledge) -> ModeDecision:
         if ok:
             if ownership is None:
                 inferred["ownership"] = "国有"
-            return ModeDecision(kn.modes[g.acquisition], g.acquisition, g, g.reason,
-                                inferred=inferred)
+            return ModeDecision(
+                kn.modes[g.acquisition], g.acquisition, g, g.reason, inferred=inferred
+            )
     needs = sorted(undecided)
     if not fields.get("reserve_basis"):
         needs = ["ownership"] if ownership is None else []
@@ -120,21 +125,26 @@ def _base_decision(fields: Mapping[str, Any], kn: Knowledge) -> ModeDecision:
     elif not undecided:
         needs = ["ownership"] if ownership is None else []
     reason = (
-        "尚不能判定收储方式：" + ("已说明的储备依据未对应到知识库中的法定情形，" if fields.get(
-            "reserve_basis") and not undecided else "") + "请补充所列信息。"
+        "尚不能判定收储方式："
+        + (
+            "已说明的储备依据未对应到知识库中的法定情形，"
+            if fields.get("reserve_basis") and not undecided
+            else ""
+        )
+        + "请补充所列信息。"
     )
     if not needs:
         needs = ["reserve_basis"]
-    return ModeDecision(None, None, None, reason, determined=False, needs=needs,
-                        inferred=inferred)
+    return ModeDecision(None, None, None, reason, determined=False, needs=needs, inferred=inferred)
 
 
 def decide_mode(fields: Mapping[str, Any], ctx: Context, kn: Knowledge) -> ModeDecision:
     """The reserve mode at this place and date, with the applicable grounds cited."""
     d = _base_decision(fields, kn)
     ownership = fields.get("ownership") or d.inferred.get("ownership")
-    probe = Facts(values={"current_right": fields.get("current_right"), "ownership": ownership},
-                  sources={})
+    probe = Facts(
+        values={"current_right": fields.get("current_right"), "ownership": ownership}, sources={}
+    )
     if d.ground is not None:
         d.cites = _ground_cites(ctx, kn, d.ground, probe)
         if not d.cites:

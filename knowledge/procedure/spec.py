@@ -15,11 +15,26 @@ from knowledge.citation import Cite
 Condition = Mapping[str, Any]
 
 # Condition keys the data may use (see steps.yaml); anything else is a data error.
-CONDITION_KEYS = frozenset({
-    "mode", "acquisition", "ground", "ownership", "current_right", "use", "operating",
-    "residential", "industrial", "public_use", "flexible_use", "new_land", "in_zone",
-    "existing", "competitive", "place_in",
-})
+CONDITION_KEYS = frozenset(
+    {
+        "mode",
+        "acquisition",
+        "ground",
+        "ownership",
+        "current_right",
+        "use",
+        "operating",
+        "residential",
+        "industrial",
+        "public_use",
+        "flexible_use",
+        "new_land",
+        "in_zone",
+        "existing",
+        "competitive",
+        "place_in",
+    }
+)
 PHASES = ("reserve", "supply")
 STAGES = ("entry", "expropriation", "supply")
 
@@ -142,6 +157,7 @@ class Knowledge:
             out += [(f"supply.yaml: method_rules {m.id}", c) for c in (m.cite, *m.see_also)]
         out += [(f"supply.yaml: rules {r.id}", r.cite) for r in self.rules]
         out += [(f"preconditions.yaml: {p.id}", p.cite) for p in self.preconditions]
-        out += [(f"preconditions.yaml: archaeology {a.cite.doc_id}", a.cite)
-                for a in self.archaeology]
+        out += [
+            (f"preconditions.yaml: archaeology {a.cite.doc_id}", a.cite) for a in self.archaeology
+        ]
         return out

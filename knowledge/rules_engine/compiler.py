@@ -29,8 +29,24 @@ from knowledge.rules_engine.conditions import (
 )
 
 OPERATORS = (
-    "all", "any", "not", "use", "present", "absent", "is_true", "all_true",
-    "eq", "ne", "lt", "le", "gt", "ge", "between", "near", "in", "not_in",
+    "all",
+    "any",
+    "not",
+    "use",
+    "present",
+    "absent",
+    "is_true",
+    "all_true",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "between",
+    "near",
+    "in",
+    "not_in",
 )
 _ORDERED = ("number", "date")
 

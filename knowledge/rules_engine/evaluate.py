@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from knowledge.checks import SEVERITY_ORDER, Finding
 from knowledge.citation import Cite
+from knowledge.findings import SEVERITY_ORDER, Finding
 from knowledge.jurisdictions import Place
 from knowledge.rules_engine.conditions import Context
 from knowledge.rules_engine.loader import Names, Rule, RuleSet, names

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from bot.plan import PLAN_KINDS, schema
+from knowledge.plan import PLAN_KINDS, schema
 from knowledge.rules_engine.compiler import Compiler
 from knowledge.rules_engine.conditions import All, Cond, CondError, Present, Ref
 from knowledge.rules_engine.derived import BUILTIN, Derived, Table
@@ -47,14 +47,36 @@ from knowledge.rules_engine.template import Template, TemplateError, parse_templ
 SEVERITIES = ("error", "warning", "info")
 SPECIAL_PLACEHOLDERS = frozenset({"_label", "_place", "_year", "_title", "_validity"})
 SHARED_FILE = "_shared.yaml"
-_RULE_KEYS = frozenset({
-    "id", "article", "kinds", "severity", "when", "require", "message", "field", "replaces",
-    "suppresses", "relaxes", "required_fields", "note",
-})
+_RULE_KEYS = frozenset(
+    {
+        "id",
+        "article",
+        "kinds",
+        "severity",
+        "when",
+        "require",
+        "message",
+        "field",
+        "replaces",
+        "suppresses",
+        "relaxes",
+        "required_fields",
+        "note",
+    }
+)
 _FILE_KEYS = frozenset({"doc_id", "define", "tables", "out_of_period_note", "rules", "note"})
-_NUMBER_TYPES = frozenset({"area_m2", "money_yuan", "price_yuan_m2", "pct", "ratio", "float", "int"})
-_FAMILY = {"date": "date", "bool": "bool", "choice": "choice", "text": "text", "place": "text",
-           "flag_text": "flag", "bool_map": "map"}
+_NUMBER_TYPES = frozenset(
+    {"area_m2", "money_yuan", "price_yuan_m2", "pct", "ratio", "float", "int"}
+)
+_FAMILY = {
+    "date": "date",
+    "bool": "bool",
+    "choice": "choice",
+    "text": "text",
+    "place": "text",
+    "flag_text": "flag",
+    "bool_map": "map",
+}
 
 
 class RuleError(ValueError):
@@ -171,8 +193,9 @@ def _parse(name: str, text: str) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise RuleError(name, None, f"not valid YAML: {exc}",
-                        mark.line + 1 if mark else None) from None
+        raise RuleError(
+            name, None, f"not valid YAML: {exc}", mark.line + 1 if mark else None
+        ) from None
     if not isinstance(data, dict):
         raise RuleError(name, None, "a rule file is a mapping")
     unknown = set(data) - _FILE_KEYS
@@ -186,22 +209,35 @@ def _tables(name: str, data: Mapping[str, Any]) -> list[Table]:
     doc_id = str(data.get("doc_id") or "")
     for tname, t in (data.get("tables") or {}).items():
         try:
-            out.append(Table(
-                name=str(tname), label=str(t["label"]), key=str(t["key"]),
-                entries={str(k): float(v) for k, v in t["entries"].items()},
-                doc_id=doc_id, article=str(t["article"]),
-                kinds=frozenset(t.get("kinds") or PLAN_KINDS), unit=str(t.get("unit") or ""),
-                source=name,
-            ))
+            out.append(
+                Table(
+                    name=str(tname),
+                    label=str(t["label"]),
+                    key=str(t["key"]),
+                    entries={str(k): float(v) for k, v in t["entries"].items()},
+                    doc_id=doc_id,
+                    article=str(t["article"]),
+                    kinds=frozenset(t.get("kinds") or PLAN_KINDS),
+                    unit=str(t.get("unit") or ""),
+                    source=name,
+                )
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise RuleError(name, None, f"table {tname}: needs label, key, article, entries "
-                            f"(numbers): {exc}") from None
+            raise RuleError(
+                name, None, f"table {tname}: needs label, key, article, entries (numbers): {exc}"
+            ) from None
     return out
 
 
 class _FileLoader:
-    def __init__(self, name: str, data: Mapping[str, Any], names: Names,
-                 shared: Mapping[str, Any], lines: Mapping[int, int]) -> None:
+    def __init__(
+        self,
+        name: str,
+        data: Mapping[str, Any],
+        names: Names,
+        shared: Mapping[str, Any],
+        lines: Mapping[int, int],
+    ) -> None:
         self.name = name
         self.data = data
         self.names = names
@@ -252,9 +288,17 @@ class _FileLoader:
         if fld is not None and not self.names.is_field(str(fld)):
             raise ValueError(f"'field' {fld!r} is not a plan field")
         base = Rule(
-            id=rid, doc_id=self.doc_id, article=str(raw["article"]), kinds=kinds,
-            severity=str(raw["severity"]), field=str(fld) if fld else None, when=when,
-            require=require, message=message, source=self.name, line=line,
+            id=rid,
+            doc_id=self.doc_id,
+            article=str(raw["article"]),
+            kinds=kinds,
+            severity=str(raw["severity"]),
+            field=str(fld) if fld else None,
+            when=when,
+            require=require,
+            message=message,
+            source=self.name,
+            line=line,
             replaces=tuple(str(x) for x in raw.get("replaces") or ()),
             suppresses=tuple(str(x) for x in raw.get("suppresses") or ()),
             relaxes=str(raw["relaxes"]) if raw.get("relaxes") else None,
@@ -262,8 +306,11 @@ class _FileLoader:
         required = raw.get("required_fields")
         if required is None:
             if base.field is None:
-                base = replace(base, field=self._first_field(raw.get("require"))
-                               or self._first_field(raw.get("when")))
+                base = replace(
+                    base,
+                    field=self._first_field(raw.get("require"))
+                    or self._first_field(raw.get("when")),
+                )
             self._check_template(base)
             return [(base, raw)]
         if require is not None or base.relaxes:
@@ -275,7 +322,10 @@ class _FileLoader:
             if not self.names.is_field(str(key)):
                 raise ValueError(f"required field {key!r} is not a plan field")
             rule = replace(
-                base, id=f"{rid}.{key}", field=str(key), require=Present(Ref(str(key))),
+                base,
+                id=f"{rid}.{key}",
+                field=str(key),
+                require=Present(Ref(str(key))),
                 replaces=tuple(r.replace("*", str(key)) for r in base.replaces),
                 suppresses=tuple(r.replace("*", str(key)) for r in base.suppresses),
                 params={"_label": self.names.labels[str(key)]},
@@ -325,20 +375,27 @@ def _finish(rules: list[tuple[Rule, Mapping[str, Any]]]) -> list[Rule]:
         if rule.relaxes:
             target = by_id.get(rule.relaxes)
             if target is None or target.relaxes:
-                raise RuleError(rule.source, rule.id,
-                                f"'relaxes' names an unknown or relaxing rule {rule.relaxes}",
-                                rule.line)
+                raise RuleError(
+                    rule.source,
+                    rule.id,
+                    f"'relaxes' names an unknown or relaxing rule {rule.relaxes}",
+                    rule.line,
+                )
             when = All(tuple(c for c in (target.when, rule.when) if c is not None))
             rule = replace(
-                rule, when=when if when.items else None, require=target.require,
-                field=rule.field or target.field, kinds=rule.kinds or target.kinds,
+                rule,
+                when=when if when.items else None,
+                require=target.require,
+                field=rule.field or target.field,
+                kinds=rule.kinds or target.kinds,
                 replaces=(*rule.replaces, target.id),
             )
         for target_id in (*rule.replaces, *rule.suppresses):
             wildcard = "*" in str(raw.get("replaces", "")) + str(raw.get("suppresses", ""))
             if target_id not in by_id and not wildcard:
-                raise RuleError(rule.source, rule.id, f"refers to unknown rule {target_id}",
-                                rule.line)
+                raise RuleError(
+                    rule.source, rule.id, f"refers to unknown rule {target_id}", rule.line
+                )
         out.append(rule)
     return out
 
@@ -392,8 +449,11 @@ def load_rules_from(files: Iterable[tuple[str, str]]) -> RuleSet:
 def rule_files() -> list[tuple[str, str]]:
     """The packaged rule files as (name, text)."""
     folder = resources.files("knowledge").joinpath("rules")
-    return [(f.name, f.read_text("utf-8")) for f in sorted(folder.iterdir(), key=lambda f: f.name)
-            if f.name.endswith((".yaml", ".yml"))]
+    return [
+        (f.name, f.read_text("utf-8"))
+        for f in sorted(folder.iterdir(), key=lambda f: f.name)
+        if f.name.endswith((".yaml", ".yml"))
+    ]
 
 
 @cache

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from importlib import resources
 
+from knowledge.problems import Problem, check_cite, display_path
 from knowledge.rules_engine.loader import RuleError, RuleSet, load_rules_from, rule_files
-from knowledge.validate import Problem, check_cite, display_path
 
 
 def _path(name: str) -> str:
@@ -52,10 +52,23 @@ def _check_plan_figures(ruleset: RuleSet) -> list[Problem]:
     figures = plan_figures.zhengzhou_2024_supply_plan()
     known = {float(c.hectares) for c in figures.categories}
     problems = []
-    for use in ("住宅用地", "商服用地", "工业用地", "仓储用地", "公共管理与公共服务用地",
-                "特殊用地", "交通运输用地", "水域及水利设施用地"):
+    for use in (
+        "住宅用地",
+        "商服用地",
+        "工业用地",
+        "仓储用地",
+        "公共管理与公共服务用地",
+        "特殊用地",
+        "交通运输用地",
+        "水域及水利设施用地",
+    ):
         value = table.compute({"land_use": use})
         if value is not None and float(value) not in known:
-            problems.append(Problem(_path("zhengzhou-2024-supply-plan.yaml"), None,
-                                    f"annual_plan_category_ha[{use}] = {value} 不是计划四（二）中的数字"))
+            problems.append(
+                Problem(
+                    _path("zhengzhou-2024-supply-plan.yaml"),
+                    None,
+                    f"annual_plan_category_ha[{use}] = {value} 不是计划四（二）中的数字",
+                )
+            )
     return problems

@@ -20,8 +20,8 @@ from bot.channels.telegram.logsafe import protect_token
 from bot.channels.telegram.processor import PerChatUpdateProcessor
 from bot.channels.telegram.request import BoundedRequest
 from bot.channels.telegram.runtime import RUNTIME_KEY, Runtime
-from bot.errors import BadInput, ServiceUnavailable
 from bot.settings import Settings
+from knowledge.errors import BadInput, ServiceUnavailable
 
 log = logging.getLogger("landbot.telegram")
 CONCURRENT_UPDATES = 32

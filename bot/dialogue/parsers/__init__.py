@@ -1,7 +1,7 @@
 """Field parsers: normalise an answer typed in a chat or reject it with one Chinese line.
 
 Parsers are found through the explicit `REGISTRY` (schema type → parser), never by name.
-Every accepted value then goes through `bot.plan.normalise_value` for the key's range, so the
+Every accepted value then goes through `knowledge.plan.normalise_value` for the key's range, so the
 dialogue and plan files agree on what is valid.
 """
 
@@ -36,8 +36,8 @@ from bot.dialogue.parsers.simple import (
     parse_text,
     yes_no,
 )
-from bot.errors import BadInput
-from bot.plan import KeySpec, normalise_value
+from knowledge.errors import BadInput
+from knowledge.plan import KeySpec, normalise_value
 
 REGISTRY: Mapping[str, Parser] = MappingProxyType(
     {

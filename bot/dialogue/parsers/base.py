@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from bot.plan import KeySpec
+from knowledge.plan import KeySpec
 
 
 class ParseError(Exception):

@@ -7,7 +7,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.dialogue.parsers.base import Ambiguous, ParseContext, Parsed, ParseError
 from bot.dialogue.parsers.numerals import clean
-from bot.plan import KeySpec
+from knowledge.plan import KeySpec
 
 ACCEPT = 85.0  # a single option at least this close is taken
 CONSIDER = 60.0  # options at least this close are offered when none is clear

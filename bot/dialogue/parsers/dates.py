@@ -8,7 +8,7 @@ import re
 from bot.dialogue.parsers.base import ParseContext, Parsed, ParseError
 from bot.dialogue.parsers.numerals import clean_answer as clean
 from bot.dialogue.parsers.numerals import digits_of, parse_number
-from bot.plan import MAX_DATE, MIN_DATE, KeySpec
+from knowledge.plan import MAX_DATE, MIN_DATE, KeySpec
 
 EXAMPLE = "2027年6月1日 或 2027-06-01"
 RELATIVE = (

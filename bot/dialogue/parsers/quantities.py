@@ -8,7 +8,7 @@ import re
 from bot.dialogue.parsers.base import ParseContext, Parsed, ParseError
 from bot.dialogue.parsers.numerals import clean_answer as clean
 from bot.dialogue.parsers.numerals import parse_number
-from bot.plan import HA_M2, MU_M2, KeySpec
+from knowledge.plan import HA_M2, MU_M2, KeySpec
 
 _LEAD = ("大约", "约为", "约", "共计", "合计", "总计", "共", "计", "为", "是")
 _TRAIL = ("左右", "上下", "整", "正")

@@ -8,7 +8,7 @@ from typing import cast
 
 from bot.dialogue.parsers.base import ParseContext, Parsed, ParseError, PlaceResolver
 from bot.dialogue.parsers.numerals import clean
-from bot.plan import KeySpec
+from knowledge.plan import KeySpec
 
 YES = frozenset(
     [

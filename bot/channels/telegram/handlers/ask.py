@@ -21,7 +21,7 @@ from bot.channels.telegram.handlers.dialogue import send_outs
 from bot.channels.telegram.render import chunks, text_messages
 from bot.channels.telegram.runtime import slow
 from bot.channels.telegram.texts import esc
-from bot.errors import LandbotError
+from knowledge.errors import LandbotError
 from storage.domain import User
 
 EXCERPT = 160

@@ -12,8 +12,8 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram import callbacks, texts
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
-from bot.errors import LandbotError
 from bot.services import users
+from knowledge.errors import LandbotError
 from storage.db import Database
 from storage.domain import User
 

@@ -9,7 +9,7 @@ from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.handlers.common import Ctx
-from bot.errors import ServiceUnavailable
+from knowledge.errors import ServiceUnavailable
 
 log = logging.getLogger("landbot.telegram")
 

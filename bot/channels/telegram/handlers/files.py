@@ -20,9 +20,9 @@ from bot.channels.telegram.handlers.common import (
 )
 from bot.channels.telegram.runtime import blocking, runtime, slow
 from bot.channels.telegram.texts import esc
-from bot.errors import LandbotError
 from bot.services import documents
 from bot.services.documents import GeneratedFile
+from knowledge.errors import LandbotError
 
 log = logging.getLogger(__name__)
 CAPTIONS = {"approval_memo": "审批呈报单", "reserve_plan": "储备方案", "supply_plan": "供地方案"}

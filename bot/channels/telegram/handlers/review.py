@@ -22,8 +22,8 @@ from bot.channels.telegram.handlers.files import send_files
 from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime, slow
 from bot.channels.telegram.texts import esc
-from bot.errors import LandbotError
 from bot.services import documents, review
+from knowledge.errors import LandbotError
 from storage.domain import User
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from bot.errors import BadInput
+from knowledge.errors import BadInput
 
 PLAN_KINDS = ("reserve_plan", "supply_plan")
 KIND_LABELS = {"reserve_plan": "储备方案", "supply_plan": "供地方案", "parcel": "地块"}
@@ -65,7 +65,9 @@ class Schema:
 @cache
 def schema() -> Schema:
     """The canonical key schema, read once from the package data."""
-    raw = yaml.safe_load(resources.files("bot").joinpath("plan_schema.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(
+        resources.files("knowledge").joinpath("plan_schema.yaml").read_text("utf-8")
+    )
     choice_sets: dict[str, dict[str, list[str]]] = raw["choices"]
     maps: dict[str, list[str]] = raw["bool_maps"]
     specs: dict[str, KeySpec] = {}
