@@ -32,6 +32,7 @@ from storage.repositories import (
     DocumentRepository,
     DraftRepository,
     HistoryRepository,
+    InboxRepository,
     InvitationRepository,
     ProcessedUpdateRepository,
     ReviewRepository,
@@ -87,6 +88,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.documents = DocumentRepository(session)
         self.processed = ProcessedUpdateRepository(session)
+        self.inbox = InboxRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -214,3 +214,15 @@ class ProcessedUpdateRow(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[Stamp] = mapped_column(index=True)
+
+
+class InboxRow(Base):
+    """An inbound update written down before it is confirmed to its sender (Telegram's offset,
+    a webhook's 200), so a crash loses nothing fetched; deleted once it has been handled."""
+
+    __tablename__ = "inbox"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)  # the update as the sender's JSON
+    received_at: Mapped[Stamp]

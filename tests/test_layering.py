@@ -49,14 +49,26 @@ def _resolve(name: str) -> str | None:
     return name or None
 
 
-def _imported(module: str, path: Path) -> Iterator[tuple[str, int]]:
-    """(project module, line) for every import in `module`, at any depth of the code."""
+def _typing_only(tree: ast.AST) -> set[int]:
+    """The ids of the import nodes under `if TYPE_CHECKING:` (read by type checkers only)."""
+    marked: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for inner in node.body:
+                marked.update(id(n) for n in ast.walk(inner))
+    return marked
+
+
+def _imported(module: str, path: Path) -> Iterator[tuple[str, int, bool]]:
+    """(project module, line, for type checkers only) for every import in `module`, at any
+    depth of the code."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    typing_only = _typing_only(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if (target := _resolve(alias.name)) is not None:
-                    yield target, node.lineno
+                    yield target, node.lineno, id(node) in typing_only
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = module.split(".")
@@ -71,12 +83,18 @@ def _imported(module: str, path: Path) -> Iterator[tuple[str, int]]:
                 name = f"{source}.{alias.name}"
                 target = _resolve(name if name in MODULES else source)
                 if target is not None:
-                    yield target, node.lineno
+                    yield target, node.lineno, id(node) in typing_only
 
 
+IMPORTS = {module: list(_imported(module, path)) for module, path in MODULES.items()}
+# every import, also those for type checkers only: a lower layer must not even name a higher one
 GRAPH: dict[str, dict[str, int]] = {
-    module: {t: line for t, line in _imported(module, path) if t != module}
-    for module, path in MODULES.items()
+    module: {t: line for t, line, _ in found if t != module} for module, found in IMPORTS.items()
+}
+# what runs: an import under `if TYPE_CHECKING:` never executes, so it closes no loop
+RUNTIME_GRAPH: dict[str, dict[str, int]] = {
+    module: {t: line for t, line, typing in found if t != module and not typing}
+    for module, found in IMPORTS.items()
 }
 
 
@@ -161,7 +179,7 @@ def _cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
 
 
 def test_no_module_imports_itself_through_a_loop():
-    loops = _cycles(GRAPH)
+    loops = _cycles(RUNTIME_GRAPH)
     assert not loops, "\n".join(" ↔ ".join(c) for c in loops)
 
 

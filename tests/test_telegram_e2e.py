@@ -279,9 +279,13 @@ def test_kill9_mid_dialogue_then_restart_continues(harness: Harness) -> None:
     harness.bot.kill9()
     clerk.say("2.5万平方米")  # arrives while the bot is down
     harness.start()
-    msgs = clerk.until(QUESTION, timeout=40)
-    assert "已记录 土地面积" in "\n".join(m.text for m in msgs)
-    assert _label(last_question(msgs)) == "土地所有权性质"
+    # (the kill may come after the last reply went out but before its update was marked
+    # done: the restarted bot then first repeats the question with a note that the message
+    # was saved, see bot/channels/telegram/inbox.py)
+    msgs = clerk.until(r"第 \d+/\d+ 项 · 土地所有权性质", timeout=40)
+    text = "\n".join(m.text for m in msgs)
+    assert "已记录 土地面积" in text
+    assert text.count("已记录 土地面积") == 1
 
 
 def test_logs_name_updates_but_never_the_token(harness: Harness) -> None:

@@ -198,6 +198,27 @@ def active_draft(db: Database, user_id: int) -> DraftSummary | None:
     return transact(db, work, readonly=True)
 
 
+def standing(db: Database, user_id: int, note: str) -> Reply:
+    """`note`, then the question the user's active draft waits for (nothing is changed).
+
+    For a channel that must reassure the user without acting on their message again, e.g.
+    after a restart when it cannot know whether its last reply went out.
+    """
+
+    def work(uow: UnitOfWork) -> Reply:
+        user = load_user(uow, user_id)
+        draft = _active(uow, user)
+        if draft is None:
+            return Reply(messages=[engine.info(note)])
+        state = engine.state_of(draft)
+        return Reply(
+            messages=[engine.info(note), *engine.where_it_stands(draft.kind, state)],
+            draft=engine.summary(draft, state),
+        )
+
+    return transact(db, work, readonly=True)
+
+
 def resume_draft(
     db: Database, user_id: int, draft_id: object, *, update_id: int | None = None
 ) -> Reply:

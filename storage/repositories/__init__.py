@@ -9,6 +9,7 @@ from storage.repositories.base import to_jsonable
 from storage.repositories.chat_sessions import ChatSessionRepository
 from storage.repositories.documents import DocumentRepository
 from storage.repositories.drafts import DraftRepository, ReviewRepository, StaleDraftError
+from storage.repositories.inbox import InboxRepository
 from storage.repositories.processed_updates import ProcessedUpdateRepository
 from storage.repositories.users import InvitationRepository, UserRepository
 
@@ -18,6 +19,7 @@ __all__ = [
     "DocumentRepository",
     "DraftRepository",
     "HistoryRepository",
+    "InboxRepository",
     "InvitationRepository",
     "ProcessedUpdateRepository",
     "ReviewRepository",

@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot.channels.telegram import texts
 from bot.channels.telegram.handlers import register_all
 from bot.channels.telegram.handlers.errors import on_error
+from bot.channels.telegram.inbox import InboxQueue
 from bot.channels.telegram.logsafe import protect_token
 from bot.channels.telegram.processor import PerChatUpdateProcessor
 from bot.channels.telegram.request import BoundedRequest
@@ -68,6 +69,10 @@ async def _post_init(app: Application) -> None:
     rt: Runtime = app.bot_data[RUNTIME_KEY]
     rt.db = await slow(open_database, rt.settings)
     configure_executor(0 if rt.db.dialect == "sqlite" else DB_THREADS_SERVER)
+    if rt.inbox is not None:
+        # before polling or the webhook start: what a killed run left is handled first
+        rt.inbox.attach(rt.db)
+        await rt.inbox.replay(app.bot)
     rt.converter = _converter()
     if rt.converter is not None:
         # warm LibreOffice up in the background; the bot answers meanwhile
@@ -126,6 +131,7 @@ def build_application(settings: Settings, *, concurrency: int = CONCURRENT_UPDAT
             "LANDBOT_TELEGRAM_TOKEN is not set (the token BotFather gave you)",
         )
     protect_token(token)
+    inbox = InboxQueue()
     builder: Any = (
         ApplicationBuilder()
         .token(token)
@@ -137,7 +143,8 @@ def build_application(settings: Settings, *, concurrency: int = CONCURRENT_UPDAT
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor(concurrency))
+        .update_queue(inbox)
+        .concurrent_updates(PerChatUpdateProcessor(concurrency, on_done=inbox.handled))
         .request(BoundedRequest(_in_flight(settings.telegram_base_url), pool_timeout=30))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -148,7 +155,7 @@ def build_application(settings: Settings, *, concurrency: int = CONCURRENT_UPDAT
             AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=3)
         )
     app: Application = builder.build()
-    app.bot_data[RUNTIME_KEY] = Runtime(settings=settings)
+    app.bot_data[RUNTIME_KEY] = Runtime(settings=settings, inbox=inbox)
     register_all(app)
     app.add_error_handler(on_error)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -46,14 +46,34 @@ def chat_key(update: object) -> object:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Up to `max_concurrent_updates` at once; one at a time and in arrival order per chat."""
+    """Up to `max_concurrent_updates` at once; one at a time and in arrival order per chat.
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    `on_done(update)` runs, still in the chat's turn, once every handler has run for the update
+    (also when one failed: an update that breaks a handler must not come back at every
+    restart) — but not when the task is cancelled at shutdown: that update is not done.
+    """
+
+    def __init__(
+        self,
+        max_concurrent_updates: int,
+        on_done: Callable[[object], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self.locks = KeyedLocks()
+        self.on_done = on_done
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await self.locks.run(chat_key(update), coroutine)
+        await self.locks.run(chat_key(update), self._process(update, coroutine))
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await coroutine
+        except Exception:
+            if self.on_done is not None:
+                await self.on_done(update)
+            raise
+        if self.on_done is not None:
+            await self.on_done(update)
 
     async def initialize(self) -> None:
         return None

@@ -8,12 +8,15 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram.ext import CallbackContext
 
 from bot.settings import Settings
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.inbox import InboxQueue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,6 +29,7 @@ class Runtime:
     settings: Settings
     db: Database | None = None
     converter: Any = None  # doc_templates.pdf.PdfConverter once started, else None
+    inbox: InboxQueue | None = None  # the update queue that writes updates down (inbox.py)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

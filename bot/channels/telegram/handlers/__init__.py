@@ -21,11 +21,12 @@ def register_all(app: Application) -> None:
         drafts,
         files,
         procedure,
+        resume,
         review,
         router,
         start,
     )
 
-    for module in (start, dialogue, drafts, files, review, ask, procedure, router):
+    for module in (resume, start, dialogue, drafts, files, review, ask, procedure, router):
         module.register(app)
     app.add_handler(CallbackQueryHandler(_unknown_button))
