@@ -10,7 +10,6 @@ naming the key, the value and what was expected, in Chinese and English.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +20,7 @@ from typing import Any
 import yaml
 
 from knowledge.errors import BadInput
+from knowledge.plan_files import MAX_NUMBER_DIGITS, Oversized, read_mapping_file
 
 PLAN_KINDS = ("reserve_plan", "supply_plan")
 KIND_LABELS = {"reserve_plan": "储备方案", "supply_plan": "供地方案", "parcel": "地块"}
@@ -121,6 +121,9 @@ class Plan:
         return {"kind": self.kind, "fields": out}
 
 
+MAX_CHOICE_CHARS = 100  # no option is longer; a longer value is not matched (fuzzily) at all
+
+
 def _bad(key: str, value: Any, zh_expected: str, en_expected: str) -> BadInput:
     if isinstance(value, str):
         shown = value
@@ -139,13 +142,24 @@ def _bad(key: str, value: Any, zh_expected: str, en_expected: str) -> BadInput:
 def _number(spec: KeySpec, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         if isinstance(value, str):
+            digits = value.replace(",", "").strip()
+            if len(digits) > MAX_NUMBER_DIGITS:  # also an Oversized literal of the file
+                raise _bad(
+                    spec.key,
+                    value,
+                    f"不超过 {MAX_NUMBER_DIGITS} 位的数字",
+                    f"a number of at most {MAX_NUMBER_DIGITS} digits",
+                )
             try:
-                value = float(value.replace(",", "").strip())
+                value = float(digits)
             except ValueError:
                 raise _bad(spec.key, value, "数字", "a number") from None
         else:
             raise _bad(spec.key, value, "数字", "a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        raise _bad(spec.key, value, "有限的数字", "a finite number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise _bad(spec.key, value, "有限的数字", "a finite number")
     lo_ok = (spec.min is None or number >= spec.min) and (
@@ -218,6 +232,8 @@ def normalise_value(spec: KeySpec, value: Any) -> Any:
     if t in ("area_m2", "money_yuan", "price_yuan_m2", "pct", "ratio", "float"):
         return _number(spec, value)
     if t == "int":
+        if isinstance(value, Oversized):
+            return int(_number(spec, value))  # refused there, naming the key
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -239,7 +255,11 @@ def normalise_value(spec: KeySpec, value: Any) -> Any:
             raise _bad(spec.key, value, "1949-10-01 至 2100-12-31 之间的日期", "a date 1949–2100")
         return value
     if t == "choice":
-        if not isinstance(value, str) or (canonical := match_choice(spec, value)) is None:
+        if (
+            not isinstance(value, str)
+            or len(value) > MAX_CHOICE_CHARS
+            or (canonical := match_choice(spec, value)) is None
+        ):
             options = "、".join(spec.choices)
             raise _bad(spec.key, value, f"以下之一：{options}", f"one of {', '.join(spec.choices)}")
         return canonical
@@ -335,54 +355,6 @@ def parcel_from_mapping(data: Any) -> tuple[Plan, dt.date | None]:
             "missing required key 'jurisdiction'",
         )
     return Plan(kind="parcel", fields=normalise_fields("parcel", data)), as_of
-
-
-def read_mapping_file(path: str | Path) -> Any:
-    """Read a JSON or YAML file; an unreadable file is `BadInput`."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"找不到文件 {p}", f"file not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(
-            f"无法读取文件 {p}（应为 UTF-8 编码的 JSON 或 YAML）", f"cannot read {p}: {exc}"
-        ) from None
-    return parse_mapping_text(text, p, as_json=p.suffix.lower() == ".json")
-
-
-class _FileLoader(yaml.SafeLoader):
-    """YAML for user files: a date-shaped value that is no real date (2024-13-01, 2024-02-30)
-    stays a string, so that the key's own check names the key instead of YAML crashing."""
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_FileLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
-def parse_mapping_text(text: str, name: object, *, as_json: bool) -> Any:
-    """The data in `text` (read from file `name`): JSON or else YAML; bad syntax is `BadInput`."""
-    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad) is not content
-    try:
-        if as_json:
-            return json.loads(text)
-        return yaml.load(text, Loader=_FileLoader)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)  # a YAML mark prints a multi-line snippet
-        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
-        column = mark.column + 1 if mark is not None else getattr(exc, "colno", None)
-        zh_where = f"第 {line} 行第 {column} 列" if line else "未知"
-        en_where = f"line {line}, column {column}" if line else "unknown position"
-        raise BadInput(
-            f"文件 {name} 不是有效的 JSON/YAML（位置：{zh_where}）",
-            f"{name} is not valid JSON/YAML ({en_where})",
-        ) from None
 
 
 def load_plan_file(path: str | Path) -> Plan:

@@ -9,11 +9,9 @@ from bot.dialogue import answers_to_plan
 from bot.services import engine
 from bot.services.results import ExportedPlan, Reply
 from bot.services.transaction import load_own_draft, load_user, transact
-from knowledge.errors import BadInput
-from knowledge.plan import KIND_LABELS, dump_plan_yaml, parse_mapping_text, plan_from_mapping
+from knowledge.plan import KIND_LABELS, dump_plan_yaml, plan_from_mapping
+from knowledge.plan_files import parse_mapping_bytes, parse_mapping_text
 from storage.db import Database, UnitOfWork
-
-MAX_PLAN_FILE_BYTES = 1_000_000
 
 
 def export_draft(db: Database, user_id: int, draft_id: object) -> ExportedPlan:
@@ -32,21 +30,12 @@ def export_draft(db: Database, user_id: int, draft_id: object) -> ExportedPlan:
 
 
 def parse_plan_text(data: bytes | str, filename: str = "plan.yaml") -> Any:
-    """The mapping in an uploaded plan file (JSON or YAML); unreadable is `BadInput`."""
-    if len(data) > MAX_PLAN_FILE_BYTES:
-        raise BadInput(
-            f"文件 {filename} 太大（超过 1 MB），方案文件只含字段",
-            f"{filename} is too large (over 1 MB) for a plan file",
-        )
+    """The mapping in an uploaded plan file (JSON or YAML), within the limits of
+    `knowledge.plan_files`; unreadable, oversized or malformed is `BadInput`."""
+    as_json = filename.lower().endswith(".json")
     if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BadInput(
-                f"无法读取文件 {filename}（应为 UTF-8 编码的 JSON 或 YAML）",
-                f"cannot read {filename}: expected UTF-8 JSON or YAML",
-            ) from None
-    return parse_mapping_text(data, filename, as_json=filename.lower().endswith(".json"))
+        return parse_mapping_bytes(data, filename, as_json=as_json)
+    return parse_mapping_text(data, filename, as_json=as_json)
 
 
 def import_plan(

@@ -7,7 +7,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.dialogue.parsers.base import Ambiguous, ParseContext, Parsed, ParseError
 from bot.dialogue.parsers.numerals import clean
-from knowledge.plan import KeySpec
+from knowledge.plan import MAX_CHOICE_CHARS, KeySpec
 
 ACCEPT = 85.0  # a single option at least this close is taken
 CONSIDER = 60.0  # options at least this close are offered when none is clear
@@ -24,12 +24,12 @@ def _pool(spec: KeySpec) -> dict[str, str]:
 def match(spec: KeySpec, text: str) -> str | Ambiguous | None:
     """The canonical option for `text`, the close candidates, or None."""
     t = clean(text).strip("。.！!，,")
-    if not t:
+    if not t or len(t) > MAX_CHOICE_CHARS:  # no option is that long: not worth a fuzzy search
         return None
     pool = _pool(spec)
     if t in pool:
         return pool[t]
-    if t.isdigit() and 1 <= int(t) <= len(spec.choices):
+    if t.isascii() and t.isdigit() and len(t) <= 3 and 1 <= int(t) <= len(spec.choices):
         return spec.choices[int(t) - 1]
     # An option or synonym contained in the answer (二类住宅用地 → 住宅用地).
     contained = {canonical for name, canonical in pool.items() if len(name) >= 2 and name in t}
