@@ -165,8 +165,10 @@ _FULLWIDTH = str.maketrans(
         "|": "｜",
     }
 )
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
-    f"{p}{n}" for p in ("COM", "LPT") for n in "123456789"
+# Device names Windows refuses as a file name, with any extension, in any case (COM0/LPT0 and
+# the superscript digits included, as Windows treats them).
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in "0123456789¹²³"
 }
 MAX_NAME_BYTES = 200  # well under the 255-byte limit of common file systems
 
@@ -185,7 +187,8 @@ def safe_filename(stem: str, suffix: str, *, max_bytes: int = MAX_NAME_BYTES) ->
         for ch in text
         if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") or ch.isspace()
     )
-    text = re.sub(" +", " ", text).strip(" .")
+    # no leading ~ (Word hides ~$… as its lock files), -, or dots (hidden on Unix, .. a path)
+    text = re.sub(" +", " ", text).strip(" .").lstrip("~-. ")
     if not text:
         text = "未命名"
     if text.split(".")[0].upper().rstrip(" ") in _WINDOWS_RESERVED:

@@ -418,7 +418,9 @@ def test_default_filenames() -> None:
     assert name.endswith("供地方案.docx") and len(name.encode()) <= 200
 
 
-RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
+RESERVED = re.compile(
+    r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE
+)
 
 
 @settings(max_examples=200)
@@ -430,12 +432,35 @@ def test_safe_filename_is_valid_everywhere(stem: str) -> None:
     assert base and base == base.strip(" .")
     assert not re.search(r'[/\\:*?"<>|\x00-\x1f\x7f]', name)
     assert not RESERVED.match(base)
+    assert not base.startswith(("~", "-", "."))
     assert len(name.encode("utf-8")) <= 200
 
 
-@pytest.mark.parametrize("stem", ["CON", "nul", "Com1.txt", "LPT9 "])
+@pytest.mark.parametrize(
+    "stem", ["CON", "nul", "Com1.txt", "LPT9 ", "com0", "COM¹.docx", "conin$", "CONOUT$.x"]
+)
 def test_reserved_windows_names_are_avoided(stem: str) -> None:
     assert not RESERVED.match(safe_filename(stem, ".docx").removesuffix(".docx"))
+
+
+@pytest.mark.parametrize(
+    ("project_name", "expected"),
+    [
+        ("../../etc/passwd", "／..／etc／passwd"),
+        ("..\\..\\Windows\\System32", "＼..＼Windows＼System32"),
+        ("C:\\报告", "C：＼报告"),
+        ("a\x00b\x07c\nd\te", "abc d e"),
+        ("\u202egnp.exe", "gnp.exe"),  # a right-to-left override hides the real extension
+        ("~$临时", "$临时"),
+        ("  .  ", "未命名"),
+        ("—— 金水区 地块 ——", "—— 金水区 地块 ——"),
+    ],
+)
+def test_hostile_project_names_make_safe_readable_file_names(
+    project_name: str, expected: str
+) -> None:
+    name = default_filename(Plan("supply_plan", {"project_name": project_name}), "supply_plan")
+    assert name == f"{expected}供地方案.docx"
 
 
 @pytest.mark.parametrize(
