@@ -27,7 +27,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from knowledge.errors import BadInput
-from knowledge.search_index import Channel, SearchIndex, get_index
+from knowledge.search_evidence import (
+    absent_unknown_share,
+    asked_unit,
+    confidence,
+    intent_factor,
+    intents_of,
+    shared_words,
+    states_amount,
+)
+from knowledge.search_index import Channel, SearchIndex, compact, get_index
+from knowledge.search_missing import expand_short_years, missing_plan
 from knowledge.search_query import Query, Term, analyse
 from knowledge.search_scope import DocFacts, allowed_articles, question_scope, resolve_jurisdiction
 from knowledge.textnorm import has_cjk, normalise
@@ -38,7 +48,6 @@ if TYPE_CHECKING:
 
 MAX_QUESTION_CHARS = 500
 MAX_K = 20
-MIN_COVERAGE = 0.5  # the best article must contain at least this share of the question
 MIN_SCORE = 0.3  # no hit below this score
 MIN_SPECIFICITY = 1.5  # a question whose terms all occur everywhere (土地) is too vague
 RELATIVE_FLOOR = 0.45  # nor below this fraction of the best hit's score
@@ -47,6 +56,8 @@ CANDIDATES = 40  # articles re-ranked by coverage
 _K1, _B = 1.2, 0.5
 _SINGLE_CHAR_TOKEN = 0.3  # BM25 weight of a single-character token against a bigram
 _W_SHARE = 0.3  # share of the word channel in the fused BM25 score
+_Q_SHARE = 0.35  # weight of the articles' own questions (doc2query field) beside the text
+_QUESTION_CREDIT = 0.85  # a term found only in the questions an article answers
 _LOCAL_BOOST = 1.05  # the jurisdiction's own documents before national ones at equal score
 _BELOW_FACTOR = 0.95  # documents of a part of the jurisdiction (新密市 for 郑州市) come after
 _EXPIRED_FACTOR = 0.92  # documents no longer in force rank slightly lower
@@ -77,6 +88,12 @@ class SearchResult:
     note: str | None  # why nothing (or only national texts) came back; None when all is normal
     jurisdiction: Place | None = None  # the place the results were filtered for
     corrections: dict[str, str] = field(default_factory=dict)  # typo → word searched instead
+    # "high": the best article answers the question; "low": plausible but weak (相关条文);
+    # None: nothing offered (knowledge/search_evidence.py)
+    confidence: str | None = None
+    # the question asks for a document (a plan of a year) the knowledge base does not hold:
+    # the notice, said before anything near is offered (knowledge/search_missing.py)
+    missing: str | None = None
 
 
 def search(
@@ -110,6 +127,7 @@ def search(
     if not has_cjk(text):
         return SearchResult([], "未找到相关条文：请用中文提问（知识库收录的是中文政策文件）。")
     index = get_index()
+    text = expand_short_years(normalise(text))
     query = analyse(text, index)
     if not query.terms:
         return SearchResult([], "未找到相关条文：问题中没有可检索的内容，请换个说法。")
@@ -121,15 +139,34 @@ def search(
         )
     place, national_only, notes = question_scope(explicit, query)
     allowed, facts = allowed_articles(index, place, national_only, today)
-    ranked = _rank(index, query, allowed, facts, place is not None)
-    hits = _select(ranked, index, query, k, facts)
-    if not hits:
+    missing = missing_plan(text, place)
+    if missing is not None:  # only the nearest plan's articles are near enough to offer
+        notes.insert(0, missing.note)
+        allowed = {
+            i
+            for i, (doc_id, _) in enumerate(index.keys)
+            if doc_id == missing.nearest and (allowed is None or i in allowed)
+        }
+    ranked = _rank(index, query, allowed, facts, place is not None, compact(text))
+    level, hits = _select(ranked, index, query, k, facts, asked_unit(text))
+    if missing is not None and hits:
+        level = "low"
+    if not hits and missing is None:
         reason = "知识库中没有找到与问题相关的条文"
         if national_only:
             reason += "（仅检索了国家层面的法律法规）"
         notes.append(f"未找到相关条文：{reason}。可换个说法，或用 landbot kb list 查看收录的文件。")
+    elif level == "low" and missing is None:
+        notes.append("未找到直接回答该问题的条文，以下为相关条文，请核对原文是否适用。")
     note = " ".join(notes) if notes else None
-    return SearchResult(hits, note, place, dict(query.corrections))
+    return SearchResult(
+        hits,
+        note,
+        place,
+        dict(query.corrections),
+        confidence=level if hits else None,
+        missing=missing.note if missing is not None else None,
+    )
 
 
 # ------------------------------------------------------------------------------- ranking
@@ -167,6 +204,8 @@ class _Ranked:
     i: int
     score: float
     coverage: float
+    absent_unknown: float = 0.0  # share of the question in unknown words the article lacks
+    words: int = 0  # the question's words (2+ characters) the article holds
 
 
 def _term_weight(term: Term, index: SearchIndex) -> float:
@@ -183,13 +222,16 @@ def _term_weight(term: Term, index: SearchIndex) -> float:
     return term.weight * idf
 
 
-def _presence(term: Term, text: str, heading: str, title: str) -> float:
+def _presence(term: Term, text: str, heading: str, title: str, asked: str = "") -> float:
     """1 when the term (or a synonym) is in the text; partial credit when it is only in the
-    section heading or the document title, or when only part of it is in the text."""
+    questions the article answers, the section heading or the document title, or when only
+    part of it is in the text."""
     if any(v in text for v in term.variants):
         return 1.0
     credit = 0.0
-    if any(v in heading for v in term.variants):
+    if asked and any(v in asked for v in term.variants):
+        credit = _QUESTION_CREDIT
+    elif any(v in heading for v in term.variants):
         credit = _HEADING_CREDIT
     elif any(len(v) >= 2 and v in title for v in term.variants):
         credit = _TITLE_CREDIT
@@ -204,12 +246,13 @@ def coverage(query: Query, i: int, index: SearchIndex, weights: list[float] | No
     """Share of the question's weighted terms that article `i` contains."""
     text, heading = index.texts[i], index.headings[i]
     title = index.titles.get(index.keys[i][0], "")
+    asked = index.questions[i] if index.questions else ""
     if weights is None:
         weights = [_term_weight(term, index) for term in query.terms]
     total = got = 0.0
     for term, w in zip(query.terms, weights, strict=True):
         total += w
-        got += w * _presence(term, text, heading, title)
+        got += w * _presence(term, text, heading, title, asked)
     if not total:
         return 0.0
     # The places a question names scope the search and are not terms (an article need not
@@ -226,32 +269,41 @@ def _rank(
     allowed: set[int] | None,
     facts: dict[str, DocFacts],
     jurisdiction_given: bool,
+    question: str = "",
 ) -> list[_Ranked]:
     b = _bm25(index.b, query.b_tokens, allowed)
     w = _bm25(index.w, query.w_tokens, allowed)
+    q = _bm25(index.q, query.b_tokens, allowed) if index.q is not None else {}
     b_max = max(b.values(), default=0.0) or 1.0
     w_max = max(w.values(), default=0.0) or 1.0
+    q_max = max(q.values(), default=0.0) or 1.0
     fused = {
-        i: (1 - _W_SHARE) * b.get(i, 0.0) / b_max + _W_SHARE * w.get(i, 0.0) / w_max
-        for i in set(b) | set(w)
+        i: (1 - _W_SHARE) * b.get(i, 0.0) / b_max
+        + _W_SHARE * w.get(i, 0.0) / w_max
+        + _Q_SHARE * q.get(i, 0.0) / q_max
+        for i in set(b) | set(w) | set(q)
     }
     if not fused:
         return []
     top = sorted(fused, key=lambda i: fused[i], reverse=True)[:CANDIDATES]
     weights = [_term_weight(term, index) for term in query.terms]
     best = fused[top[0]] or 1.0
+    marks = intents_of(query, question)
     ranked = []
     for i in top:
         doc_id = index.keys[i][0]
         fact = facts.get(doc_id)
         cov = coverage(query, i, index, weights)
-        score = cov * (0.35 + 0.65 * fused[i] / best)
+        score = cov * (0.35 + 0.65 * fused[i] / best) * intent_factor(marks, i, index)
         if fact is not None:
             if not fact.in_force:
                 score *= _EXPIRED_FACTOR
             if jurisdiction_given and fact.local:
                 score *= _BELOW_FACTOR if fact.below else _LOCAL_BOOST
-        ranked.append(_Ranked(i, min(score, 1.0), cov))
+        asked = index.questions[i] if index.questions else ""
+        absent = absent_unknown_share(query, weights, index.texts[i], asked)
+        words = shared_words(query, index.texts[i] + index.headings[i], asked)
+        ranked.append(_Ranked(i, min(score, 1.0), cov, absent, words))
     ranked.sort(key=lambda r: (-r.score, r.i))
     return ranked
 
@@ -260,15 +312,29 @@ def _rank(
 
 
 def _select(
-    ranked: list[_Ranked], index: SearchIndex, query: Query, k: int, facts: dict[str, DocFacts]
-) -> list[Hit]:
+    ranked: list[_Ranked],
+    index: SearchIndex,
+    query: Query,
+    k: int,
+    facts: dict[str, DocFacts],
+    unit: str | None = None,
+) -> tuple[str | None, list[Hit]]:
+    """(confidence, hits): the best articles, or (None, []) when the evidence is too thin.
+    `unit`: the question asks for an amount in it (多少亿), which the best article must state."""
     from knowledge.corpus import load_corpus
 
     ranked = [r for r in ranked if not _lone_incidental_word(query, r.i, index)]
-    if not ranked or ranked[0].coverage < MIN_COVERAGE:
-        return []
+    top = ranked[0] if ranked else None
+    level = None
     corpus = load_corpus()
-    floor = max(MIN_SCORE, RELATIVE_FLOOR * ranked[0].score)
+    if top is not None:
+        no_amount = unit is not None and not states_amount(index.texts[top.i], unit)
+        rival = next((r for r in ranked[1:] if not _related(top.i, r.i, index, corpus)), None)
+        margin = top.score / rival.score if rival is not None and rival.score > 0 else float("inf")
+        level = confidence(top.coverage, top.absent_unknown, top.words, margin, no_amount)
+    if level is None:
+        return None, []
+    floor = min(ranked[0].score, max(MIN_SCORE, RELATIVE_FLOOR * ranked[0].score))
     by_index = {r.i: r for r in ranked}
     chosen: list[_Ranked] = []
     for r in ranked:
@@ -295,14 +361,14 @@ def _select(
                 applicability=fact.applicability,
             )
         )
-    return hits
+    return level, hits
 
 
 def _lone_incidental_word(query: Query, i: int, index: SearchIndex) -> bool:
     """True when article `i` shares a single word with the question and that word is not a
     land-policy word (not in the synonym lexicon, no section heading or document title has it):
     "新密市的人口有多少" meets 人口 in an article on plan approval, which does not answer it."""
-    text = index.texts[i]
+    text = index.texts[i] + "|" + (index.questions[i] if index.questions else "")
     words = [
         t for t in query.terms
         if len(t.text) >= 2 and has_cjk(t.text) and any(v in text for v in t.variants)

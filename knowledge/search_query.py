@@ -25,7 +25,7 @@ from knowledge.textnorm import is_cjk, normalise
 SYNONYM_WEIGHT = 0.6  # weight of a token that only a synonym or expansion brought in
 TYPO_WEIGHT = 0.8  # weight of a corrected word
 SINGLE_CHAR_WEIGHT = 0.35  # a lone known character counts for little coverage
-UNKNOWN_VERB_WEIGHT = 0.8  # an unknown verb (结婚) says less about the subject than a noun
+UNKNOWN_VERB_WEIGHT = 0.3  # an unknown verb (结婚, 拆分) says less about the subject than a noun
 _BREAK = "|"
 
 
@@ -37,6 +37,7 @@ class Term:
     weight: float
     variants: tuple[str, ...]
     known: bool  # in the corpus vocabulary (False: an unknown chunk such as 公积金)
+    kind: str = ""  # for an unknown chunk: "n" (noun-like: a subject) or "v" (verb-like)
 
 
 @dataclass
@@ -170,7 +171,10 @@ def _correct(stretch: str, index: SearchIndex) -> tuple[str, dict[str, str]]:
         if len(piece) == 1:
             lone.append(position)
         position += len(piece)
+    protected = _in_general_words(stretch, index)
     for p in lone:
+        if p in protected:
+            continue  # part of a common word the corpus lacks (公积金): not a typo of 基金
         best: tuple[int, int, int, str] | None = None
         for lo in range(max(0, p - 3), p + 1):
             for hi in range(p + 1, min(len(chars), lo + 4) + 1):
@@ -190,6 +194,18 @@ def _correct(stretch: str, index: SearchIndex) -> tuple[str, dict[str, str]]:
             fixes["".join(chars[lo : lo + length])] = word
             chars[p] = word[p - lo]
     return "".join(chars), fixes
+
+
+def _in_general_words(stretch: str, index: SearchIndex) -> set[int]:
+    """Positions of `stretch` inside a common word (3-4 characters) that no article holds."""
+    general = index.general_words()
+    out: set[int] = set()
+    for lo in range(len(stretch)):
+        for hi in range(lo + 3, min(len(stretch), lo + 4) + 1):
+            word = stretch[lo:hi]
+            if word in general and not index.occurs(word):
+                out.update(range(lo, hi))
+    return out
 
 
 def _pieces(run: list[str], index: SearchIndex, query: Query) -> list[str]:
@@ -283,7 +299,7 @@ def analyse(question: str, index: SearchIndex) -> Query:
             weight = UNKNOWN_VERB_WEIGHT if kind == "v" else 1.0
             if piece in query.corrections.values():
                 weight *= TYPO_WEIGHT
-            _add_term(query, piece, weight, index, seen, known=not kind)
+            _add_term(query, piece, weight, index, seen, kind=kind)
     text = _BREAK.join(corrected_runs)
     query.text = text
     # BM25 tokens: the question itself, then synonyms with a lower weight
@@ -309,12 +325,13 @@ def _add_term(
     index: SearchIndex,
     seen: set[str],
     *,
-    known: bool = True,
+    kind: str = "",
 ) -> None:
     if piece in seen:
         return
     seen.add(piece)
-    if len(piece) == 1 and is_cjk(piece):
-        weight *= SINGLE_CHAR_WEIGHT
+    if (len(piece) == 1 and is_cjk(piece)) or piece == "1":
+        weight *= SINGLE_CHAR_WEIGHT  # a lone character, or the 1 of 一个月 / 一亩: little content
+    known = not kind
     variants = (piece, *_synonyms_of(piece)) if known else (piece,)
-    query.terms.append(Term(piece, weight, variants, known))
+    query.terms.append(Term(piece, weight, variants, known, kind))
