@@ -319,7 +319,7 @@ def build_index(key: str = "") -> SearchIndex:
         d.doc_id: compact(normalise(" ".join(x for x in (d.title, d.number or "") if x)))
         for d in corpus.documents.values()
     }
-    corpus_words, general = _jieba_vocabulary(full + asked)
+    corpus_words, general = _jieba_vocabulary(full)
     words = {w for w in corpus_words | lexicon().terms() if len(w) >= 2}
     w_docs = [word_tokens(compact(t), words) for t in full]
     df = Counter(tok for doc in w_docs for tok in set(doc))
