@@ -2,15 +2,19 @@
 
     search("熔断以后怎么定竞得人？", jurisdiction="郑州市金水区", k=3)
     → SearchResult(hits=[Hit(article=<郑政〔2021〕4号 四（二）>, title=..., score=0.93, gist=...)],
-                   note=None)
+                   note=None, confidence="high")
 
-How it works: the question is normalised (numbers, full-width forms), stripped of question
-words, checked for place names, split into terms, widened with synonyms and corrected for
-homophone typos (knowledge/search_query.py). Articles are ranked by BM25 over character
-bigrams and over corpus words (knowledge/search_index.py), fused, then re-ranked by how much of
-the question each article actually covers. The reported score in [0, 1] is that coverage
-weighted by the rank; below a threshold nothing is returned and `note` says why, so an
-unrelated article is never presented as the answer. Parent and sub-item share text: the most
+How it works: the question is normalised (numbers, full-width forms, 24年 → 2024年 for plans),
+stripped of question words, checked for place names, split into terms, widened with synonyms
+and the everyday words of the lexicon (knowledge/synonyms.yaml) and corrected for homophone typos
+(knowledge/search_query.py). Articles are ranked by BM25 over character bigrams, over corpus
+words and over the questions each article answers (the corpus `questions` field), fused, then
+re-ranked by how much of the question each article actually covers; scope and consequence
+questions favour the articles of that kind (`intents`). The reported score in [0, 1] is that
+coverage weighted by the rank. Whether anything is offered, and how confidently ("high", "low":
+相关条文, or None), is read from the whole evidence (knowledge/search_evidence.py), so an
+unrelated article is never presented as the answer; a yearly plan the knowledge base does not
+hold is said first (knowledge/search_missing.py). Parent and sub-item share text: the most
 specific article that covers the question wins and the same text never fills two places.
 
 A jurisdiction (explicit, or a place named in the question) keeps the documents that govern it
@@ -22,7 +26,6 @@ localities; a place outside the knowledge base leaves the national documents onl
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,9 +36,11 @@ from knowledge.search_evidence import (
     confidence,
     intent_factor,
     intents_of,
+    lone_incidental_word,
     shared_words,
     states_amount,
 )
+from knowledge.search_gist import gist
 from knowledge.search_index import Channel, SearchIndex, compact, get_index
 from knowledge.search_missing import expand_short_years, missing_plan
 from knowledge.search_query import Query, Term, analyse
@@ -64,12 +69,6 @@ _EXPIRED_FACTOR = 0.92  # documents no longer in force rank slightly lower
 _HEADING_CREDIT = 0.6
 _TITLE_CREDIT = 0.5
 _PLACE_CREDIT = 1.0  # a place the question names, written in the article: one average term
-GIST_CHARS = 60
-_SENTENCE = re.compile(r"(?<=[。；;！？!?\n])")
-_LEADING_LABEL = re.compile(
-    r"^\s*(?:第[零一二三四五六七八九十百千]+条|[（(][零一二三四五六七八九十\d]+[）)]"
-    r"|\d+[.．、]|[一二三四五六七八九十]+、)\s*"
-)
 
 
 @dataclass(frozen=True)
@@ -323,7 +322,7 @@ def _select(
     `unit`: the question asks for an amount in it (多少亿), which the best article must state."""
     from knowledge.corpus import load_corpus
 
-    ranked = [r for r in ranked if not _lone_incidental_word(query, r.i, index)]
+    ranked = [r for r in ranked if not lone_incidental_word(query, r.i, index)]
     top = ranked[0] if ranked else None
     level = None
     corpus = load_corpus()
@@ -364,39 +363,6 @@ def _select(
     return level, hits
 
 
-def _lone_incidental_word(query: Query, i: int, index: SearchIndex) -> bool:
-    """True when article `i` shares a single word with the question and that word is not a
-    land-policy word (not in the synonym lexicon, no section heading or document title has it):
-    "新密市的人口有多少" meets 人口 in an article on plan approval, which does not answer it."""
-    text = index.texts[i] + "|" + (index.questions[i] if index.questions else "")
-    words = [
-        t for t in query.terms
-        if len(t.text) >= 2 and has_cjk(t.text) and any(v in text for v in t.variants)
-    ]  # fmt: skip
-    if len(words) != 1:
-        return False
-    domain = _domain_text(index)
-    return not any(len(v) >= 2 and v in domain for v in words[0].variants)
-
-
-_DOMAIN: dict[int, str] = {}
-
-
-def _domain_text(index: SearchIndex) -> str:
-    """The words that mark land policy: the lexicon's, the section headings, the titles."""
-    found = _DOMAIN.get(id(index))
-    if found is None:
-        from knowledge.search_index import lexicon
-
-        lex = lexicon()
-        words = [w for group in lex.groups for w in group]
-        words += [w for key, values in lex.expansions.items() for w in (key, *values)]
-        found = "|".join((*words, *index.headings, *index.titles.values()))
-        _DOMAIN.clear()
-        _DOMAIN[id(index)] = found
-    return found
-
-
 def _related(i: int, j: int, index: SearchIndex, corpus: Corpus) -> bool:
     """True when the two articles are the same text or one contains the other."""
     (doc_a, label_a), (doc_b, label_b) = index.keys[i], index.keys[j]
@@ -423,32 +389,4 @@ def _most_specific(
         close = other.score >= CHILD_RATIO * r.score and other.coverage >= r.coverage - 1e-9
         if close and (best is r or len(index.keys[other.i][1]) > len(index.keys[best.i][1])):
             best = other
-    return best
-
-
-# ------------------------------------------------------------------------------- gist
-
-
-def gist(text: str, query: Query) -> str:
-    """The sentence of `text` that holds most of the question, shortened to one line."""
-    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
-    if not sentences:
-        return ""
-
-    def score(sentence: str) -> float:
-        norm = normalise(sentence)
-        return sum(
-            t.weight * len(t.text) for t in query.terms if any(v in norm for v in t.variants)
-        )
-
-    position = max(range(len(sentences)), key=lambda n: (score(sentences[n]), -n))
-    best = _LEADING_LABEL.sub("", sentences[position]).replace("\n", " ").strip()
-    if best.endswith(("：", ":")) or len(best) < 12:
-        # an introduction ("土地收储工作流程：") says little alone: add what follows
-        for following in sentences[position + 1 :]:
-            if len(best) >= GIST_CHARS // 2:
-                break
-            best += _LEADING_LABEL.sub("", following).replace("\n", " ").strip()
-    if len(best) > GIST_CHARS:
-        best = best[: GIST_CHARS - 1].rstrip("，、；：,") + "…"
     return best

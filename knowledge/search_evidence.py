@@ -23,6 +23,7 @@ import re
 from typing import TYPE_CHECKING
 
 from knowledge.search_index import lexicon
+from knowledge.textnorm import has_cjk
 
 if TYPE_CHECKING:
     from knowledge.search_index import SearchIndex
@@ -126,3 +127,34 @@ def intent_factor(marks: list[tuple[str, ...]], i: int, index: SearchIndex) -> f
     if all(any(m in text for m in group) for group in marks):
         return INTENT_BOOST
     return 1.0
+
+
+def lone_incidental_word(query: Query, i: int, index: SearchIndex) -> bool:
+    """True when article `i` shares a single word with the question and that word is not a
+    land-policy word (not in the synonym lexicon, no section heading or document title has it):
+    "新密市的人口有多少" meets 人口 in an article on plan approval, which does not answer it."""
+    text = index.texts[i] + "|" + (index.questions[i] if index.questions else "")
+    words = [
+        t for t in query.terms
+        if len(t.text) >= 2 and has_cjk(t.text) and any(v in text for v in t.variants)
+    ]  # fmt: skip
+    if len(words) != 1:
+        return False
+    domain = _domain_text(index)
+    return not any(len(v) >= 2 and v in domain for v in words[0].variants)
+
+
+_DOMAIN: dict[int, str] = {}
+
+
+def _domain_text(index: SearchIndex) -> str:
+    """The words that mark land policy: the lexicon's, the section headings, the titles."""
+    found = _DOMAIN.get(id(index))
+    if found is None:
+        lex = lexicon()
+        words = [w for group in lex.groups for w in group]
+        words += [w for key, values in lex.expansions.items() for w in (key, *values)]
+        found = "|".join((*words, *index.headings, *index.titles.values()))
+        _DOMAIN.clear()
+        _DOMAIN[id(index)] = found
+    return found
