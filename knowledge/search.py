@@ -58,6 +58,7 @@ MIN_SPECIFICITY = 1.5  # a question whose terms all occur everywhere (土地) is
 RELATIVE_FLOOR = 0.45  # nor below this fraction of the best hit's score
 CHILD_RATIO = 0.85  # a sub-item replaces its parent when it scores at least this much of it
 CANDIDATES = 40  # articles re-ranked by coverage
+LOW_NOTE = "未找到直接回答该问题的条文，以下为相关条文，请核对原文是否适用。"
 _K1, _B = 1.2, 0.5
 _SINGLE_CHAR_TOKEN = 0.3  # BM25 weight of a single-character token against a bigram
 _W_SHARE = 0.3  # share of the word channel in the fused BM25 score
@@ -156,7 +157,7 @@ def search(
             reason += "（仅检索了国家层面的法律法规）"
         notes.append(f"未找到相关条文：{reason}。可换个说法，或用 landbot kb list 查看收录的文件。")
     elif level == "low" and missing is None:
-        notes.append("未找到直接回答该问题的条文，以下为相关条文，请核对原文是否适用。")
+        notes.append(LOW_NOTE)
     note = " ".join(notes) if notes else None
     return SearchResult(
         hits,
