@@ -16,6 +16,7 @@ import yaml
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 TUNED = DATA / "questions.yaml"  # the set the search was developed on
 OFFICIALS = DATA / "questions_officials.yaml"  # held out: questions as officials type them
+FRESH = DATA / "questions_fresh.yaml"  # written after tuning on OFFICIALS, never tuned on
 
 
 def load(path: Path) -> list[dict[str, Any]]:
