@@ -138,19 +138,18 @@ def search(
             "（例如：储备土地临时利用最长几年）。",
         )
     place, national_only, notes = question_scope(explicit, query)
-    allowed, facts = allowed_articles(index, place, national_only, today)
-    missing = missing_plan(text, place)
+    intents = intents_of(compact(text))
+    scope_question = "scope" in intents and explicit is None
+    allowed, facts = allowed_articles(index, place, national_only, today, scope_question)
+    missing = missing_plan(text, place, "scope" in intents)
     if missing is not None:  # only the nearest plan's articles are near enough to offer
-        notes.insert(0, missing.note)
-        allowed = {
-            i
-            for i, (doc_id, _) in enumerate(index.keys)
-            if doc_id == missing.nearest and (allowed is None or i in allowed)
-        }
-    ranked = _rank(index, query, allowed, facts, place is not None, compact(text))
+        allowed = {i for i, (doc_id, _) in enumerate(index.keys) if doc_id == missing.nearest}
+    ranked = _rank(index, query, allowed, facts, place is not None, intents)
     level, hits = _select(ranked, index, query, k, facts, asked_unit(text))
-    if missing is not None and hits:
+    if missing is not None:
         level = "low"
+        offered = "以下条文仅供参考，不是所问计划的规定。" if hits else "没有可参考的条文。"
+        notes.insert(0, f"{missing.note}。{offered}")
     if not hits and missing is None:
         reason = "知识库中没有找到与问题相关的条文"
         if national_only:
@@ -269,7 +268,7 @@ def _rank(
     allowed: set[int] | None,
     facts: dict[str, DocFacts],
     jurisdiction_given: bool,
-    question: str = "",
+    intents: dict[str, tuple[str, ...]] | None = None,
 ) -> list[_Ranked]:
     b = _bm25(index.b, query.b_tokens, allowed)
     w = _bm25(index.w, query.w_tokens, allowed)
@@ -288,13 +287,12 @@ def _rank(
     top = sorted(fused, key=lambda i: fused[i], reverse=True)[:CANDIDATES]
     weights = [_term_weight(term, index) for term in query.terms]
     best = fused[top[0]] or 1.0
-    marks = intents_of(query, question)
     ranked = []
     for i in top:
         doc_id = index.keys[i][0]
         fact = facts.get(doc_id)
         cov = coverage(query, i, index, weights)
-        score = cov * (0.35 + 0.65 * fused[i] / best) * intent_factor(marks, i, index)
+        score = cov * (0.35 + 0.65 * fused[i] / best) * intent_factor(intents or {}, i, index)
         if fact is not None:
             if not fact.in_force:
                 score *= _EXPIRED_FACTOR

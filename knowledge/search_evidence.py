@@ -110,21 +110,21 @@ def _absent_unknown(term: Term, text: str, asked: str) -> bool:
     return term.kind == "n" and term.text not in text and term.text not in asked
 
 
-def intents_of(query: Query, question: str) -> list[tuple[str, ...]]:
-    """The marks of every intent whose cue the question holds (normalised, compact text)."""
-    found = []
-    for cues, marks in lexicon().intents.values():
-        if any(cue and cue in question for cue in cues):
-            found.append(marks)
-    return found
+def intents_of(question: str) -> dict[str, tuple[str, ...]]:
+    """Intent → its marks, for every intent whose cue the question (normalised, compact) holds."""
+    return {
+        name: marks
+        for name, (cues, marks) in lexicon().intents.items()
+        if any(cue and cue in question for cue in cues)
+    }
 
 
-def intent_factor(marks: list[tuple[str, ...]], i: int, index: SearchIndex) -> float:
+def intent_factor(intents: dict[str, tuple[str, ...]], i: int, index: SearchIndex) -> float:
     """INTENT_BOOST when article `i` holds a mark of each intent the question has."""
-    if not marks:
+    if not intents:
         return 1.0
     text = index.texts[i]
-    if all(any(m in text for m in group) for group in marks):
+    if all(any(m in text for m in marks) for marks in intents.values()):
         return INTENT_BOOST
     return 1.0
 

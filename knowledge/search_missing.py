@@ -71,12 +71,18 @@ def _kind(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Missing:
-    note: str  # "知识库中没有…；最近的是…"
+    note: str  # "知识库中没有郑州市2025年度供应计划；最近的是2024年度（《…》）", no full stop
     nearest: str | None  # doc_id of the nearest plan of that kind and place, if any
 
 
-def missing_plan(question: str, place: Place | None) -> Missing | None:
-    """A notice when the question asks for a yearly plan (year, kind, place) that is not held."""
+def missing_plan(
+    question: str, place: Place | None, scope_question: bool = False
+) -> Missing | None:
+    """A notice when the question asks for a yearly plan (year, kind, place) that is not held.
+
+    The plan of an area around the place (the 市本级 plan, asked for one of its counties) is
+    offered only to a question about what that plan covers: its scope article is the answer;
+    its figures are not the county's."""
     year_match = _YEAR.search(question)
     kind = _kind(question)
     if year_match is None or kind is None:
@@ -88,18 +94,32 @@ def missing_plan(question: str, place: Place | None) -> Missing | None:
     where = place.name if place is not None else ""
     asked = f"{where}{year}年度{kind}"
     if not candidates:
-        return Missing(f"知识库中没有{asked}（未收录{where or '该地'}的年度{kind}）。", None)
+        around = [p for p in yearly_plans() if p.kind == kind and _around(p, place)]
+        if around:  # the 市本级 plan of the city, asked for one of its counties
+            near = min(around, key=lambda p: (abs(p.year - year), -p.year))
+            return Missing(
+                f"知识库中没有{asked}；《{near.title}》的计划范围不含{where}",
+                near.doc_id if scope_question else None,
+            )
+        return Missing(f"知识库中没有{asked}（未收录{where or '该地'}的年度{kind}）", None)
     nearest = min(candidates, key=lambda p: (abs(p.year - year), -p.year))
     return Missing(
-        f"知识库中没有{asked}；最近的是{nearest.year}年度（《{nearest.title}》），"
-        "以下条文仅供参考，不是所问年度的规定。",
-        nearest.doc_id,
+        f"知识库中没有{asked}；最近的是{nearest.year}年度（《{nearest.title}》）", nearest.doc_id
     )
 
 
-def _covers(plan: Plan, place: Place | None) -> bool:
+def _around(plan: Plan, place: Place | None) -> bool:
+    """The plan is of an area containing the place, without governing it."""
     from knowledge.jurisdictions import within
+
+    return place is not None and any(within(place, pid) for pid in plan.scope)
+
+
+def _covers(plan: Plan, place: Place | None) -> bool:
+    """The plan governs the place (the 市本级 plan: not its counties), or lies within it."""
+    from knowledge.corpus import load_corpus
 
     if place is None:
         return True
-    return any(within(place, pid) or pid.startswith(place.id + "/") for pid in plan.scope)
+    doc = load_corpus().documents[plan.doc_id]
+    return doc.governs(place) or any(pid.startswith(place.id + "/") for pid in plan.scope)

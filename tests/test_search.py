@@ -285,3 +285,20 @@ def test_a_city_sees_the_documents_of_its_counties_after_its_own() -> None:
     assert city.hits[0].applicability is None  # not binding city-wide
     district = search("做地主体是哪家公司", jurisdiction="郑州市金水区", k=10)
     assert "xinmi-reserve-opinion" not in docs(district)
+
+
+def test_a_county_asking_whether_the_city_plan_covers_it_gets_the_scope_article() -> None:
+    """A scope question keeps the city's 市本级 plan searchable for its county: the answer is
+    the plan's 范围 article, after the notice that the county has no plan of its own here."""
+    result = search("中牟县在不在2024年供应计划范围里")
+    assert result.missing is not None and "不含中牟县" in result.missing
+    assert ("zhengzhou-2024-supply-plan", "三") in [
+        (h.article.doc_id, h.article.label) for h in result.hits
+    ]
+    assert result.confidence == "low"
+
+
+def test_the_city_plan_figures_are_not_given_as_a_county_s() -> None:
+    result = search("中牟县2024年住宅用地计划供应多少公顷")
+    assert result.hits == [] and result.confidence is None
+    assert result.note is not None and result.note.startswith("知识库中没有中牟县2024年度供应计划")
