@@ -151,10 +151,52 @@ _LENGTH_CACHE: dict[tuple[int, int], list[str]] = {}
 
 
 def _words_of_length(length: int, vocab: dict[str, int]) -> list[str]:
+    """Words a typo may stand for: corpus words, and the lexicon's (稳评, 社保费) although no
+    article writes them."""
     key = (id(vocab), length)
     if key not in _LENGTH_CACHE:
-        _LENGTH_CACHE[key] = [w for w, df in vocab.items() if len(w) == length and df > 0]
+        lexical = lexicon().terms()
+        _LENGTH_CACHE[key] = [
+            w for w, df in vocab.items() if len(w) == length and (df > 0 or w in lexical)
+        ]
     return _LENGTH_CACHE[key]
+
+
+_PINYIN_RUN = re.compile(r"[a-z]{4,}")
+_SPELT: dict[int, dict[str, str]] = {}
+
+
+def _spelt_words(vocab: dict[str, int]) -> dict[str, str]:
+    """Pinyin spelling → the most frequent word of 2-4 characters spelt so."""
+    from knowledge.search_pinyin import spell
+
+    found = _SPELT.get(id(vocab))
+    if found is None:
+        found = {}
+        best: dict[str, int] = {}
+        for length in (2, 3, 4):
+            for word in _words_of_length(length, vocab):
+                key = spell(word)
+                if key and vocab.get(word, 0) >= best.get(key, -1):
+                    found[key], best[key] = word, vocab.get(word, 0)
+        _SPELT.clear()
+        _SPELT[id(vocab)] = found
+    return found
+
+
+def _from_pinyin(text: str, vocab: dict[str, int], corrections: dict[str, str]) -> str:
+    """Words typed in pinyin letters (rongduan) replaced by the word spelt so (熔断)."""
+    if not _PINYIN_RUN.search(text):
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        word = _spelt_words(vocab).get(match.group(0))
+        if word is None:
+            return match.group(0)
+        corrections[match.group(0)] = word
+        return word
+
+    return _PINYIN_RUN.sub(replace, text)
 
 
 def _correct(stretch: str, index: SearchIndex) -> tuple[str, dict[str, str]]:
@@ -277,12 +319,13 @@ def _group_unknown(pieces: list[str], index: SearchIndex) -> list[tuple[str, str
 def analyse(question: str, index: SearchIndex) -> Query:
     """The matchable content of a question (see the module docstring)."""
     lex = lexicon()
-    text = normalise(question)
+    spelt: dict[str, str] = {}
+    text = _from_pinyin(normalise(question), index.vocab, spelt)
     places = find_places(text)
     for name in places:
         text = text.replace(name, _BREAK)
     text = _strip_fillers(text)
-    query = Query(text=text, terms=[], places=places)
+    query = Query(text=text, terms=[], places=places, corrections=spelt)
     vocab = index.vocab
     seen: set[str] = set()
     place_names = set(_place_names())

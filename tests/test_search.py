@@ -302,3 +302,25 @@ def test_the_city_plan_figures_are_not_given_as_a_county_s() -> None:
     result = search("中牟县2024年住宅用地计划供应多少公顷")
     assert result.hits == [] and result.confidence is None
     assert result.note is not None and result.note.startswith("知识库中没有中牟县2024年度供应计划")
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "word", "doc_id", "label"),
+    [
+        ("rongduan以后怎么定竞得人", "rongduan", "熔断", "zhengzhou-2021-4", "四（二）"),
+        ("zuodi主体是谁", "zuodi", "做地", "xinmi-reserve-opinion", "四（一）"),
+        # a slip into a word of the lexicon, which no article writes: 稳评
+        ("稳平在征地哪一步做", "稳平", "稳评", "jiaozuo-2025-1", "（八）"),
+    ],
+)
+def test_pinyin_letters_and_slips_into_lexicon_words(
+    question: str, typed: str, word: str, doc_id: str, label: str
+) -> None:
+    result = search(question)
+    assert result.corrections.get(typed) == word
+    assert (result.hits[0].article.doc_id, result.hits[0].article.label) == (doc_id, label)
+
+
+def test_letters_that_spell_no_word_stay_as_typed() -> None:
+    result = search("gdp增速多少")
+    assert "gdp" not in result.corrections and result.hits == []
