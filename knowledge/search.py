@@ -203,8 +203,6 @@ class _Ranked:
     i: int
     score: float
     coverage: float
-    absent_unknown: float = 0.0  # share of the question in unknown words the article lacks
-    words: int = 0  # the question's words (2+ characters) the article holds
 
 
 def _term_weight(term: Term, index: SearchIndex) -> float:
@@ -272,7 +270,9 @@ def _rank(
 ) -> list[_Ranked]:
     b = _bm25(index.b, query.b_tokens, allowed)
     w = _bm25(index.w, query.w_tokens, allowed)
-    q = _bm25(index.q, query.b_tokens, allowed) if index.q is not None else {}
+    # the questions field: bigrams only (a lone character says little in a short question)
+    q_tokens = {t: w for t, w in query.b_tokens.items() if t[0] != "#"}
+    q = _bm25(index.q, q_tokens, allowed) if index.q is not None else {}
     b_max = max(b.values(), default=0.0) or 1.0
     w_max = max(w.values(), default=0.0) or 1.0
     q_max = max(q.values(), default=0.0) or 1.0
@@ -298,10 +298,7 @@ def _rank(
                 score *= _EXPIRED_FACTOR
             if jurisdiction_given and fact.local:
                 score *= _BELOW_FACTOR if fact.below else _LOCAL_BOOST
-        asked = index.questions[i] if index.questions else ""
-        absent = absent_unknown_share(query, weights, index.texts[i], asked)
-        words = shared_words(query, index.texts[i] + index.headings[i], asked)
-        ranked.append(_Ranked(i, min(score, 1.0), cov, absent, words))
+        ranked.append(_Ranked(i, min(score, 1.0), cov))
     ranked.sort(key=lambda r: (-r.score, r.i))
     return ranked
 
@@ -329,7 +326,12 @@ def _select(
         no_amount = unit is not None and not states_amount(index.texts[top.i], unit)
         rival = next((r for r in ranked[1:] if not _related(top.i, r.i, index, corpus)), None)
         margin = top.score / rival.score if rival is not None and rival.score > 0 else float("inf")
-        level = confidence(top.coverage, top.absent_unknown, top.words, margin, no_amount)
+        asked = index.questions[top.i] if index.questions else ""
+        text = index.texts[top.i]
+        weights = [_term_weight(term, index) for term in query.terms]
+        absent = absent_unknown_share(query, weights, text, asked)
+        words = shared_words(query, text + index.headings[top.i], asked)
+        level = confidence(top.coverage, absent, words, margin, no_amount)
     if level is None:
         return None, []
     floor = min(ranked[0].score, max(MIN_SCORE, RELATIVE_FLOOR * ranked[0].score))
