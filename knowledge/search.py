@@ -31,14 +31,11 @@ from typing import TYPE_CHECKING
 
 from knowledge.errors import BadInput
 from knowledge.search_evidence import (
-    absent_unknown_share,
     asked_unit,
-    confidence,
     intent_factor,
     intents_of,
+    judge,
     lone_incidental_word,
-    shared_words,
-    states_amount,
 )
 from knowledge.search_gist import gist
 from knowledge.search_index import Channel, SearchIndex, compact, get_index
@@ -271,7 +268,7 @@ def _rank(
     b = _bm25(index.b, query.b_tokens, allowed)
     w = _bm25(index.w, query.w_tokens, allowed)
     # the questions field: bigrams only (a lone character says little in a short question)
-    q_tokens = {t: w for t, w in query.b_tokens.items() if t[0] != "#"}
+    q_tokens = {token: wt for token, wt in query.b_tokens.items() if token[0] != "#"}
     q = _bm25(index.q, q_tokens, allowed) if index.q is not None else {}
     b_max = max(b.values(), default=0.0) or 1.0
     w_max = max(w.values(), default=0.0) or 1.0
@@ -323,15 +320,10 @@ def _select(
     level = None
     corpus = load_corpus()
     if top is not None:
-        no_amount = unit is not None and not states_amount(index.texts[top.i], unit)
         rival = next((r for r in ranked[1:] if not _related(top.i, r.i, index, corpus)), None)
         margin = top.score / rival.score if rival is not None and rival.score > 0 else float("inf")
-        asked = index.questions[top.i] if index.questions else ""
-        text = index.texts[top.i]
         weights = [_term_weight(term, index) for term in query.terms]
-        absent = absent_unknown_share(query, weights, text, asked)
-        words = shared_words(query, text + index.headings[top.i], asked)
-        level = confidence(top.coverage, absent, words, margin, no_amount)
+        level = judge(query, index, top.i, top.coverage, margin, weights, unit)
     if level is None:
         return None, []
     floor = min(ranked[0].score, max(MIN_SCORE, RELATIVE_FLOOR * ranked[0].score))

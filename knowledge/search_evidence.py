@@ -47,6 +47,29 @@ _AMOUNT_BEFORE = re.compile(rf"({_UNIT_ALT}).{{0,4}}?多少")  # 一亩给多少
 _ASKS_METHOD = re.compile(r"[咋怎如]\S{0,2}[定算]|标准|确定|计算")
 
 
+def judge(
+    query: Query,
+    index: SearchIndex,
+    i: int,
+    coverage: float,
+    margin: float,
+    weights: list[float],
+    unit: str | None,
+) -> str | None:
+    """The confidence in article `i` as the best answer: its coverage of the question, the
+    unknown nouns it lacks, the question's words it holds, its margin over the best unrelated
+    article, and whether it states the amount asked for in `unit` (see `confidence`)."""
+    text = index.texts[i]
+    asked = index.questions[i] if index.questions else ""
+    return confidence(
+        coverage,
+        absent_unknown_share(query, weights, text, asked),
+        shared_words(query, text + index.headings[i], asked),
+        margin,
+        unit is not None and not states_amount(text, unit),
+    )
+
+
 def confidence(
     coverage: float,
     absent_unknown_share: float,
