@@ -34,6 +34,9 @@ class Article:
     text: str  # verbatim; paragraphs separated by "\n"
     headings: tuple[str, ...] = ()  # the same headings, outermost first
     parent: str | None = None  # for a sub-item: the label of the article that contains it
+    # questions it answers, as officials ask them (doc2query by hand): searched as their own
+    # field, never shown as policy text
+    questions: tuple[str, ...] = ()
 
     @property
     def is_subitem(self) -> bool:
@@ -238,6 +241,7 @@ def _articles_from(
             text=str(item["text"]).strip(),
             headings=own,
             parent=parent,
+            questions=tuple(str(q).strip() for q in item.get("questions") or () if str(q).strip()),
         )
         out.append(article)
         out.extend(_articles_from(doc_id, item.get("items") or [], article.label, own))

@@ -2,15 +2,19 @@
 
     search("熔断以后怎么定竞得人？", jurisdiction="郑州市金水区", k=3)
     → SearchResult(hits=[Hit(article=<郑政〔2021〕4号 四（二）>, title=..., score=0.93, gist=...)],
-                   note=None)
+                   note=None, confidence="high")
 
-How it works: the question is normalised (numbers, full-width forms), stripped of question
-words, checked for place names, split into terms, widened with synonyms and corrected for
-homophone typos (knowledge/search_query.py). Articles are ranked by BM25 over character
-bigrams and over corpus words (knowledge/search_index.py), fused, then re-ranked by how much of
-the question each article actually covers. The reported score in [0, 1] is that coverage
-weighted by the rank; below a threshold nothing is returned and `note` says why, so an
-unrelated article is never presented as the answer. Parent and sub-item share text: the most
+How it works: the question is normalised (numbers, full-width forms, 24年 → 2024年 for plans),
+stripped of question words, checked for place names, split into terms, widened with synonyms
+and the everyday words of the lexicon (knowledge/synonyms.yaml) and corrected for homophone typos
+(knowledge/search_query.py). Articles are ranked by BM25 over character bigrams, over corpus
+words and over the questions each article answers (the corpus `questions` field), fused, then
+re-ranked by how much of the question each article actually covers; scope and consequence
+questions favour the articles of that kind (`intents`). The reported score in [0, 1] is that
+coverage weighted by the rank. Whether anything is offered, and how confidently ("high", "low":
+相关条文, or None), is read from the whole evidence (knowledge/search_evidence.py), so an
+unrelated article is never presented as the answer; a yearly plan the knowledge base does not
+hold is said first (knowledge/search_missing.py). Parent and sub-item share text: the most
 specific article that covers the question wins and the same text never fills two places.
 
 A jurisdiction (explicit, or a place named in the question) keeps the documents that govern it
@@ -22,12 +26,20 @@ localities; a place outside the knowledge base leaves the national documents onl
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from knowledge.errors import BadInput
-from knowledge.search_index import Channel, SearchIndex, get_index
+from knowledge.search_evidence import (
+    asked_unit,
+    intent_factor,
+    intents_of,
+    judge,
+    lone_incidental_word,
+)
+from knowledge.search_gist import gist
+from knowledge.search_index import Channel, SearchIndex, compact, get_index
+from knowledge.search_missing import expand_short_years, missing_plan
 from knowledge.search_query import Query, Term, analyse
 from knowledge.search_scope import DocFacts, allowed_articles, question_scope, resolve_jurisdiction
 from knowledge.textnorm import has_cjk, normalise
@@ -38,27 +50,23 @@ if TYPE_CHECKING:
 
 MAX_QUESTION_CHARS = 500
 MAX_K = 20
-MIN_COVERAGE = 0.5  # the best article must contain at least this share of the question
 MIN_SCORE = 0.3  # no hit below this score
 MIN_SPECIFICITY = 1.5  # a question whose terms all occur everywhere (土地) is too vague
 RELATIVE_FLOOR = 0.45  # nor below this fraction of the best hit's score
 CHILD_RATIO = 0.85  # a sub-item replaces its parent when it scores at least this much of it
 CANDIDATES = 40  # articles re-ranked by coverage
+LOW_NOTE = "未找到直接回答该问题的条文，以下为相关条文，请核对原文是否适用。"
 _K1, _B = 1.2, 0.5
 _SINGLE_CHAR_TOKEN = 0.3  # BM25 weight of a single-character token against a bigram
 _W_SHARE = 0.3  # share of the word channel in the fused BM25 score
+_Q_SHARE = 0.35  # weight of the articles' own questions (doc2query field) beside the text
+_QUESTION_CREDIT = 0.85  # a term found only in the questions an article answers
 _LOCAL_BOOST = 1.05  # the jurisdiction's own documents before national ones at equal score
 _BELOW_FACTOR = 0.95  # documents of a part of the jurisdiction (新密市 for 郑州市) come after
 _EXPIRED_FACTOR = 0.92  # documents no longer in force rank slightly lower
 _HEADING_CREDIT = 0.6
 _TITLE_CREDIT = 0.5
 _PLACE_CREDIT = 1.0  # a place the question names, written in the article: one average term
-GIST_CHARS = 60
-_SENTENCE = re.compile(r"(?<=[。；;！？!?\n])")
-_LEADING_LABEL = re.compile(
-    r"^\s*(?:第[零一二三四五六七八九十百千]+条|[（(][零一二三四五六七八九十\d]+[）)]"
-    r"|\d+[.．、]|[一二三四五六七八九十]+、)\s*"
-)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,12 @@ class SearchResult:
     note: str | None  # why nothing (or only national texts) came back; None when all is normal
     jurisdiction: Place | None = None  # the place the results were filtered for
     corrections: dict[str, str] = field(default_factory=dict)  # typo → word searched instead
+    # "high": the best article answers the question; "low": plausible but weak (相关条文);
+    # None: nothing offered (knowledge/search_evidence.py)
+    confidence: str | None = None
+    # the question asks for a document (a plan of a year) the knowledge base does not hold:
+    # the notice, said before anything near is offered (knowledge/search_missing.py)
+    missing: str | None = None
 
 
 def search(
@@ -110,6 +124,7 @@ def search(
     if not has_cjk(text):
         return SearchResult([], "未找到相关条文：请用中文提问（知识库收录的是中文政策文件）。")
     index = get_index()
+    text = expand_short_years(normalise(text))
     query = analyse(text, index)
     if not query.terms:
         return SearchResult([], "未找到相关条文：问题中没有可检索的内容，请换个说法。")
@@ -120,16 +135,34 @@ def search(
             "（例如：储备土地临时利用最长几年）。",
         )
     place, national_only, notes = question_scope(explicit, query)
-    allowed, facts = allowed_articles(index, place, national_only, today)
-    ranked = _rank(index, query, allowed, facts, place is not None)
-    hits = _select(ranked, index, query, k, facts)
-    if not hits:
+    intents = intents_of(compact(text))
+    scope_question = "scope" in intents and explicit is None
+    allowed, facts = allowed_articles(index, place, national_only, today, scope_question)
+    missing = missing_plan(text, place, "scope" in intents)
+    if missing is not None:  # only the nearest plan's articles are near enough to offer
+        allowed = {i for i, (doc_id, _) in enumerate(index.keys) if doc_id == missing.nearest}
+    ranked = _rank(index, query, allowed, facts, place is not None, intents)
+    level, hits = _select(ranked, index, query, k, facts, asked_unit(text))
+    if missing is not None:
+        level = "low"
+        offered = "以下条文仅供参考，不是所问计划的规定。" if hits else "没有可参考的条文。"
+        notes.insert(0, f"{missing.note}。{offered}")
+    if not hits and missing is None:
         reason = "知识库中没有找到与问题相关的条文"
         if national_only:
             reason += "（仅检索了国家层面的法律法规）"
         notes.append(f"未找到相关条文：{reason}。可换个说法，或用 landbot kb list 查看收录的文件。")
+    elif level == "low" and missing is None:
+        notes.append(LOW_NOTE)
     note = " ".join(notes) if notes else None
-    return SearchResult(hits, note, place, dict(query.corrections))
+    return SearchResult(
+        hits,
+        note,
+        place,
+        dict(query.corrections),
+        confidence=level if hits else None,
+        missing=missing.note if missing is not None else None,
+    )
 
 
 # ------------------------------------------------------------------------------- ranking
@@ -183,13 +216,16 @@ def _term_weight(term: Term, index: SearchIndex) -> float:
     return term.weight * idf
 
 
-def _presence(term: Term, text: str, heading: str, title: str) -> float:
+def _presence(term: Term, text: str, heading: str, title: str, asked: str = "") -> float:
     """1 when the term (or a synonym) is in the text; partial credit when it is only in the
-    section heading or the document title, or when only part of it is in the text."""
+    questions the article answers, the section heading or the document title, or when only
+    part of it is in the text."""
     if any(v in text for v in term.variants):
         return 1.0
     credit = 0.0
-    if any(v in heading for v in term.variants):
+    if asked and any(v in asked for v in term.variants):
+        credit = _QUESTION_CREDIT
+    elif any(v in heading for v in term.variants):
         credit = _HEADING_CREDIT
     elif any(len(v) >= 2 and v in title for v in term.variants):
         credit = _TITLE_CREDIT
@@ -204,12 +240,13 @@ def coverage(query: Query, i: int, index: SearchIndex, weights: list[float] | No
     """Share of the question's weighted terms that article `i` contains."""
     text, heading = index.texts[i], index.headings[i]
     title = index.titles.get(index.keys[i][0], "")
+    asked = index.questions[i] if index.questions else ""
     if weights is None:
         weights = [_term_weight(term, index) for term in query.terms]
     total = got = 0.0
     for term, w in zip(query.terms, weights, strict=True):
         total += w
-        got += w * _presence(term, text, heading, title)
+        got += w * _presence(term, text, heading, title, asked)
     if not total:
         return 0.0
     # The places a question names scope the search and are not terms (an article need not
@@ -226,14 +263,21 @@ def _rank(
     allowed: set[int] | None,
     facts: dict[str, DocFacts],
     jurisdiction_given: bool,
+    intents: dict[str, tuple[str, ...]] | None = None,
 ) -> list[_Ranked]:
     b = _bm25(index.b, query.b_tokens, allowed)
     w = _bm25(index.w, query.w_tokens, allowed)
+    # the questions field: bigrams only (a lone character says little in a short question)
+    q_tokens = {token: wt for token, wt in query.b_tokens.items() if token[0] != "#"}
+    q = _bm25(index.q, q_tokens, allowed) if index.q is not None else {}
     b_max = max(b.values(), default=0.0) or 1.0
     w_max = max(w.values(), default=0.0) or 1.0
+    q_max = max(q.values(), default=0.0) or 1.0
     fused = {
-        i: (1 - _W_SHARE) * b.get(i, 0.0) / b_max + _W_SHARE * w.get(i, 0.0) / w_max
-        for i in set(b) | set(w)
+        i: (1 - _W_SHARE) * b.get(i, 0.0) / b_max
+        + _W_SHARE * w.get(i, 0.0) / w_max
+        + _Q_SHARE * q.get(i, 0.0) / q_max
+        for i in set(b) | set(w) | set(q)
     }
     if not fused:
         return []
@@ -245,7 +289,7 @@ def _rank(
         doc_id = index.keys[i][0]
         fact = facts.get(doc_id)
         cov = coverage(query, i, index, weights)
-        score = cov * (0.35 + 0.65 * fused[i] / best)
+        score = cov * (0.35 + 0.65 * fused[i] / best) * intent_factor(intents or {}, i, index)
         if fact is not None:
             if not fact.in_force:
                 score *= _EXPIRED_FACTOR
@@ -260,15 +304,29 @@ def _rank(
 
 
 def _select(
-    ranked: list[_Ranked], index: SearchIndex, query: Query, k: int, facts: dict[str, DocFacts]
-) -> list[Hit]:
+    ranked: list[_Ranked],
+    index: SearchIndex,
+    query: Query,
+    k: int,
+    facts: dict[str, DocFacts],
+    unit: str | None = None,
+) -> tuple[str | None, list[Hit]]:
+    """(confidence, hits): the best articles, or (None, []) when the evidence is too thin.
+    `unit`: the question asks for an amount in it (多少亿), which the best article must state."""
     from knowledge.corpus import load_corpus
 
-    ranked = [r for r in ranked if not _lone_incidental_word(query, r.i, index)]
-    if not ranked or ranked[0].coverage < MIN_COVERAGE:
-        return []
+    ranked = [r for r in ranked if not lone_incidental_word(query, r.i, index)]
+    top = ranked[0] if ranked else None
+    level = None
     corpus = load_corpus()
-    floor = max(MIN_SCORE, RELATIVE_FLOOR * ranked[0].score)
+    if top is not None:
+        rival = next((r for r in ranked[1:] if not _related(top.i, r.i, index, corpus)), None)
+        margin = top.score / rival.score if rival is not None and rival.score > 0 else float("inf")
+        weights = [_term_weight(term, index) for term in query.terms]
+        level = judge(query, index, top.i, top.coverage, margin, weights, unit)
+    if level is None:
+        return None, []
+    floor = min(ranked[0].score, max(MIN_SCORE, RELATIVE_FLOOR * ranked[0].score))
     by_index = {r.i: r for r in ranked}
     chosen: list[_Ranked] = []
     for r in ranked:
@@ -295,40 +353,7 @@ def _select(
                 applicability=fact.applicability,
             )
         )
-    return hits
-
-
-def _lone_incidental_word(query: Query, i: int, index: SearchIndex) -> bool:
-    """True when article `i` shares a single word with the question and that word is not a
-    land-policy word (not in the synonym lexicon, no section heading or document title has it):
-    "新密市的人口有多少" meets 人口 in an article on plan approval, which does not answer it."""
-    text = index.texts[i]
-    words = [
-        t for t in query.terms
-        if len(t.text) >= 2 and has_cjk(t.text) and any(v in text for v in t.variants)
-    ]  # fmt: skip
-    if len(words) != 1:
-        return False
-    domain = _domain_text(index)
-    return not any(len(v) >= 2 and v in domain for v in words[0].variants)
-
-
-_DOMAIN: dict[int, str] = {}
-
-
-def _domain_text(index: SearchIndex) -> str:
-    """The words that mark land policy: the lexicon's, the section headings, the titles."""
-    found = _DOMAIN.get(id(index))
-    if found is None:
-        from knowledge.search_index import lexicon
-
-        lex = lexicon()
-        words = [w for group in lex.groups for w in group]
-        words += [w for key, values in lex.expansions.items() for w in (key, *values)]
-        found = "|".join((*words, *index.headings, *index.titles.values()))
-        _DOMAIN.clear()
-        _DOMAIN[id(index)] = found
-    return found
+    return level, hits
 
 
 def _related(i: int, j: int, index: SearchIndex, corpus: Corpus) -> bool:
@@ -357,32 +382,4 @@ def _most_specific(
         close = other.score >= CHILD_RATIO * r.score and other.coverage >= r.coverage - 1e-9
         if close and (best is r or len(index.keys[other.i][1]) > len(index.keys[best.i][1])):
             best = other
-    return best
-
-
-# ------------------------------------------------------------------------------- gist
-
-
-def gist(text: str, query: Query) -> str:
-    """The sentence of `text` that holds most of the question, shortened to one line."""
-    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
-    if not sentences:
-        return ""
-
-    def score(sentence: str) -> float:
-        norm = normalise(sentence)
-        return sum(
-            t.weight * len(t.text) for t in query.terms if any(v in norm for v in t.variants)
-        )
-
-    position = max(range(len(sentences)), key=lambda n: (score(sentences[n]), -n))
-    best = _LEADING_LABEL.sub("", sentences[position]).replace("\n", " ").strip()
-    if best.endswith(("：", ":")) or len(best) < 12:
-        # an introduction ("土地收储工作流程：") says little alone: add what follows
-        for following in sentences[position + 1 :]:
-            if len(best) >= GIST_CHARS // 2:
-                break
-            best += _LEADING_LABEL.sub("", following).replace("\n", " ").strip()
-    if len(best) > GIST_CHARS:
-        best = best[: GIST_CHARS - 1].rstrip("，、；：,") + "…"
     return best

@@ -37,7 +37,7 @@ from knowledge.textnorm import is_cjk, normalise
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 5  # bump when the tokenisation or the file layout changes
+INDEX_FORMAT = 6  # bump when the tokenisation or the file layout changes
 MAX_WORD = 8  # longest vocabulary word looked up
 GENERAL_MIN_FREQ = 5  # jieba dictionary words rarer than this are not kept
 _UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[0-9a-z][0-9a-z.%]*")
@@ -61,6 +61,8 @@ class Lexicon:
     fillers: tuple[str, ...]  # longest first
     stop_chars: frozenset[str]
     digest: str
+    # intent → (cues in a question, marks of the articles that answer such a question)
+    intents: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def terms(self) -> set[str]:
         out = {t for g in self.groups for t in g}
@@ -92,6 +94,13 @@ def lexicon() -> Lexicon:
         fillers=tuple(f for f in fillers if f),
         stop_chars=frozenset(str(data.get("stop_chars") or "")),
         digest=hashlib.sha256(raw).hexdigest()[:12],
+        intents={
+            str(name): (
+                tuple(compact(normalise(str(c))) for c in spec.get("cues") or ()),
+                tuple(compact(normalise(str(m))) for m in spec.get("marks") or ()),
+            )
+            for name, spec in (data.get("intents") or {}).items()
+        },
     )
 
 
@@ -194,6 +203,9 @@ class SearchIndex:
     vocab: dict[str, int]  # word → number of articles containing it
     b: Channel
     w: Channel
+    # the questions each article answers (corpus `questions`), compact normalised, "|" between
+    questions: list[str] = field(default_factory=list)
+    q: Channel | None = None  # character bigrams of those questions: a field of its own
     # newline-separated content words of jieba's dictionary that the corpus lacks
     general_nouns: str = ""
     general_verbs: str = ""
@@ -215,7 +227,7 @@ class SearchIndex:
     def occurs(self, piece: str) -> bool:
         """True when `piece` occurs in some article (compact text or heading)."""
         if self._all_text is None:
-            self._all_text = "|".join((*self.texts, *self.headings))
+            self._all_text = "|".join((*self.texts, *self.headings, *self.questions))
         return piece in self._all_text
 
     def to_json(self) -> dict[str, Any]:
@@ -228,6 +240,8 @@ class SearchIndex:
             "vocab": self.vocab,
             "b": self.b.to_json(),
             "w": self.w.to_json(),
+            "questions": self.questions,
+            "q": self.q.to_json() if self.q is not None else None,
             "general_nouns": self.general_nouns,
             "general_verbs": self.general_verbs,
         }
@@ -242,6 +256,8 @@ class SearchIndex:
             vocab=dict(data["vocab"]),
             b=Channel.from_json(data["b"]),
             w=Channel.from_json(data["w"]),
+            questions=list(data["questions"]),
+            q=Channel.from_json(data["q"]) if data.get("q") else None,
             general_nouns=str(data["general_nouns"]),
             general_verbs=str(data["general_verbs"]),
             key=str(data["key"]),
@@ -291,12 +307,14 @@ def build_index(key: str = "") -> SearchIndex:
     texts: list[str] = []
     headings: list[str] = []
     full: list[str] = []  # normalised heading and text: what the tokens come from
+    asked: list[str] = []  # normalised questions the article answers, one a line
     for article in corpus.articles():
         keys.append((article.doc_id, article.label))
         text, heading = normalise(article.text), normalise(article.heading)
         texts.append(compact(text))
         headings.append(compact(heading))
         full.append(f"{heading}\n{text}")
+        asked.append("\n".join(normalise(q) for q in article.questions))
     titles = {
         d.doc_id: compact(normalise(" ".join(x for x in (d.title, d.number or "") if x)))
         for d in corpus.documents.values()
@@ -314,6 +332,8 @@ def build_index(key: str = "") -> SearchIndex:
         vocab=vocab,
         b=Channel.build([bigram_tokens(t) for t in full]),
         w=Channel.build(w_docs),
+        questions=["|".join(compact(q) for q in a.split("\n") if q) for a in asked],
+        q=Channel.build([bigram_tokens(a) for a in asked]),
         general_nouns="\n".join(
             sorted(w for w, c in general.items() if c == "n" and w not in words)
         ),

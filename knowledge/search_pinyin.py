@@ -1,6 +1,7 @@
 """Do two characters sound alike? Chinese typos are mostly homophones typed with a pinyin input
 method (融断 for 熔断, 竟自持 for 竞自持), so the search corrects a character only into one that is
-pronounced the same.
+pronounced the same; a word typed in pinyin letters (rongduan) is read as the word of the
+corpus or the lexicon spelt so (熔断).
 
 The table `search_pinyin.txt` (package data) maps the 6,763 GB2312 characters to their toneless
 pinyin, one line a syllable: "rong 容荣融熔…". It was generated once by `python -m
@@ -33,6 +34,12 @@ def _table() -> dict[str, str]:
 def pinyin(ch: str) -> str | None:
     """The toneless pinyin of a character, or None when the table does not hold it."""
     return _table().get(ch)
+
+
+def spell(word: str) -> str | None:
+    """The toneless pinyin of a word, syllables run together (熔断 → rongduan), or None."""
+    syllables = [pinyin(ch) for ch in word]
+    return None if any(s is None for s in syllables) else "".join(s for s in syllables if s)
 
 
 def same_sound(a: str, b: str) -> bool:

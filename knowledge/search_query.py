@@ -25,7 +25,7 @@ from knowledge.textnorm import is_cjk, normalise
 SYNONYM_WEIGHT = 0.6  # weight of a token that only a synonym or expansion brought in
 TYPO_WEIGHT = 0.8  # weight of a corrected word
 SINGLE_CHAR_WEIGHT = 0.35  # a lone known character counts for little coverage
-UNKNOWN_VERB_WEIGHT = 0.8  # an unknown verb (结婚) says less about the subject than a noun
+UNKNOWN_VERB_WEIGHT = 0.3  # an unknown verb (结婚, 拆分) says less about the subject than a noun
 _BREAK = "|"
 
 
@@ -37,6 +37,7 @@ class Term:
     weight: float
     variants: tuple[str, ...]
     known: bool  # in the corpus vocabulary (False: an unknown chunk such as 公积金)
+    kind: str = ""  # for an unknown chunk: "n" (noun-like: a subject) or "v" (verb-like)
 
 
 @dataclass
@@ -150,10 +151,52 @@ _LENGTH_CACHE: dict[tuple[int, int], list[str]] = {}
 
 
 def _words_of_length(length: int, vocab: dict[str, int]) -> list[str]:
+    """Words a typo may stand for: corpus words, and the lexicon's (稳评, 社保费) although no
+    article writes them."""
     key = (id(vocab), length)
     if key not in _LENGTH_CACHE:
-        _LENGTH_CACHE[key] = [w for w, df in vocab.items() if len(w) == length and df > 0]
+        lexical = lexicon().terms()
+        _LENGTH_CACHE[key] = [
+            w for w, df in vocab.items() if len(w) == length and (df > 0 or w in lexical)
+        ]
     return _LENGTH_CACHE[key]
+
+
+_PINYIN_RUN = re.compile(r"[a-z]{4,}")
+_SPELT: dict[int, dict[str, str]] = {}
+
+
+def _spelt_words(vocab: dict[str, int]) -> dict[str, str]:
+    """Pinyin spelling → the most frequent word of 2-4 characters spelt so."""
+    from knowledge.search_pinyin import spell
+
+    found = _SPELT.get(id(vocab))
+    if found is None:
+        found = {}
+        best: dict[str, int] = {}
+        for length in (2, 3, 4):
+            for word in _words_of_length(length, vocab):
+                key = spell(word)
+                if key and vocab.get(word, 0) >= best.get(key, -1):
+                    found[key], best[key] = word, vocab.get(word, 0)
+        _SPELT.clear()
+        _SPELT[id(vocab)] = found
+    return found
+
+
+def _from_pinyin(text: str, vocab: dict[str, int], corrections: dict[str, str]) -> str:
+    """Words typed in pinyin letters (rongduan) replaced by the word spelt so (熔断)."""
+    if not _PINYIN_RUN.search(text):
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        word = _spelt_words(vocab).get(match.group(0))
+        if word is None:
+            return match.group(0)
+        corrections[match.group(0)] = word
+        return word
+
+    return _PINYIN_RUN.sub(replace, text)
 
 
 def _correct(stretch: str, index: SearchIndex) -> tuple[str, dict[str, str]]:
@@ -170,7 +213,10 @@ def _correct(stretch: str, index: SearchIndex) -> tuple[str, dict[str, str]]:
         if len(piece) == 1:
             lone.append(position)
         position += len(piece)
+    protected = _in_general_words(stretch, index)
     for p in lone:
+        if p in protected:
+            continue  # part of a common word the corpus lacks (公积金): not a typo of 基金
         best: tuple[int, int, int, str] | None = None
         for lo in range(max(0, p - 3), p + 1):
             for hi in range(p + 1, min(len(chars), lo + 4) + 1):
@@ -190,6 +236,18 @@ def _correct(stretch: str, index: SearchIndex) -> tuple[str, dict[str, str]]:
             fixes["".join(chars[lo : lo + length])] = word
             chars[p] = word[p - lo]
     return "".join(chars), fixes
+
+
+def _in_general_words(stretch: str, index: SearchIndex) -> set[int]:
+    """Positions of `stretch` inside a common word (3-4 characters) that no article holds."""
+    general = index.general_words()
+    out: set[int] = set()
+    for lo in range(len(stretch)):
+        for hi in range(lo + 3, min(len(stretch), lo + 4) + 1):
+            word = stretch[lo:hi]
+            if word in general and not index.occurs(word):
+                out.update(range(lo, hi))
+    return out
 
 
 def _pieces(run: list[str], index: SearchIndex, query: Query) -> list[str]:
@@ -261,12 +319,13 @@ def _group_unknown(pieces: list[str], index: SearchIndex) -> list[tuple[str, str
 def analyse(question: str, index: SearchIndex) -> Query:
     """The matchable content of a question (see the module docstring)."""
     lex = lexicon()
-    text = normalise(question)
+    spelt: dict[str, str] = {}
+    text = _from_pinyin(normalise(question), index.vocab, spelt)
     places = find_places(text)
     for name in places:
         text = text.replace(name, _BREAK)
     text = _strip_fillers(text)
-    query = Query(text=text, terms=[], places=places)
+    query = Query(text=text, terms=[], places=places, corrections=spelt)
     vocab = index.vocab
     seen: set[str] = set()
     place_names = set(_place_names())
@@ -283,7 +342,7 @@ def analyse(question: str, index: SearchIndex) -> Query:
             weight = UNKNOWN_VERB_WEIGHT if kind == "v" else 1.0
             if piece in query.corrections.values():
                 weight *= TYPO_WEIGHT
-            _add_term(query, piece, weight, index, seen, known=not kind)
+            _add_term(query, piece, weight, index, seen, kind=kind)
     text = _BREAK.join(corrected_runs)
     query.text = text
     # BM25 tokens: the question itself, then synonyms with a lower weight
@@ -309,12 +368,13 @@ def _add_term(
     index: SearchIndex,
     seen: set[str],
     *,
-    known: bool = True,
+    kind: str = "",
 ) -> None:
     if piece in seen:
         return
     seen.add(piece)
-    if len(piece) == 1 and is_cjk(piece):
-        weight *= SINGLE_CHAR_WEIGHT
+    if (len(piece) == 1 and is_cjk(piece)) or piece == "1":
+        weight *= SINGLE_CHAR_WEIGHT  # a lone character, or the 1 of 一个月 / 一亩: little content
+    known = not kind
     variants = (piece, *_synonyms_of(piece)) if known else (piece,)
-    query.terms.append(Term(piece, weight, variants, known))
+    query.terms.append(Term(piece, weight, variants, known, kind))

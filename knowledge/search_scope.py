@@ -86,10 +86,19 @@ class DocFacts:
 
 
 def allowed_articles(
-    index: SearchIndex, place: Place | None, national_only: bool, today: dt.date
+    index: SearchIndex,
+    place: Place | None,
+    national_only: bool,
+    today: dt.date,
+    scope_question: bool = False,
 ) -> tuple[set[int] | None, dict[str, DocFacts]]:
-    """(indexes of the articles that may answer, None for all; each document's facts)."""
+    """(indexes of the articles that may answer, None for all; each document's facts).
+
+    `scope_question`: the question asks which places a document covers ("中牟县在不在市本级
+    供应计划里"), so a document of the place's area that does not govern the place itself (the
+    市本级 plan for a county) stays searchable: its scope article is the answer."""
     from knowledge.corpus import document_applicability, load_corpus
+    from knowledge.jurisdictions import within
 
     corpus: Corpus = load_corpus()
     facts: dict[str, DocFacts] = {}
@@ -99,7 +108,8 @@ def allowed_articles(
         if place is not None:
             applicability = document_applicability(doc, place, _date_in_force(doc, today))
             below = applicability is None and any(
-                scope.startswith(place.id + "/") for scope in doc.scope
+                scope.startswith(place.id + "/") or (scope_question and within(place, scope))
+                for scope in doc.scope
             )
         facts[doc.doc_id] = DocFacts(
             title=doc.title,

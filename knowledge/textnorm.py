@@ -2,8 +2,8 @@
 
 `normalise("储备土地临时利用一般不超过两年")` → "储备土地临时利用一般不超过2年": full-width forms
 folded (NFKC), ASCII lower-cased, whitespace dropped, and numbers written in Chinese turned into
-Arabic digits where they count something (百分之二十 → 20%, 两年 → 2年, 七十年 → 70年,
-二十八点五 → 28.5, 六十天 → 60日). Numerals that are part of words (统一, 一书四方案, 十四五) stay.
+Arabic digits where they count something (百分之二十 → 20%, 七成 → 70%, 两年 → 2年,
+七十年 → 70年, 二十八点五 → 28.5, 六十天 → 60日). Numerals that are part of words (统一, 一书四方案, 十四五) stay.
 Pure functions, no I/O.
 """
 
@@ -32,6 +32,10 @@ _PERCENT = re.compile(rf"百分之((?:{_NUMERAL}+|\d+)(?:点{_FRACTION}+|\.\d+)?
 _QUANTITY = re.compile(rf"({_NUMERAL}+)(点{_FRACTION}+)?(?=(?:{_UNIT_ALT}))")
 _DECIMAL = re.compile(rf"({_NUMERAL}+)点({_FRACTION}+)")
 _DAYS = re.compile(r"(\d)天")
+# tenths as officials say them: 七成 → 70% (not 成本, 成员, 成立…; 一成/十成 stay words)
+_TENTHS = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千\d])([二三四五六七八九])成(?![本员立果交绩熟为功都型份品])"
+)
 _SPACE = re.compile(r"\s+")
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
@@ -75,6 +79,7 @@ def normalise(text: str) -> str:
     s = _CJK_SPACE.sub("", s)
     s = _SPACE.sub(" ", s).strip()
     s = _PERCENT.sub(_percent, s)
+    s = _TENTHS.sub(lambda m: f"{cn_to_number(m.group(1))}0%", s)
     s = _DECIMAL.sub(_decimal, s)
     s = _QUANTITY.sub(_quantity, s)
     return _DAYS.sub(r"\1日", s)

@@ -47,7 +47,8 @@ _DOC_KEYS: dict[str, type | tuple[type, ...]] = {
 }  # fmt: skip
 _REQUIRED = ("doc_id", "title", "issuer", "level", "scope", "source", "articles")
 _RULE_KEYS = {"articles", "applicability", "places", "tags", "basis", "note"}
-_ARTICLE_KEYS = {"label", "headings", "text", "items"}
+_ARTICLE_KEYS = {"label", "headings", "text", "items", "questions"}
+QUESTION_CHARS = (4, 40)  # a question an article answers: a short line, as officials type it
 
 
 def _squash(text: str) -> str:
@@ -123,8 +124,34 @@ def _check_articles(
                     item.line_of("text"),
                     f"子项 {label} 的正文不在上级 {plabel} 的正文中 / sub-item text not in parent",
                 )
+        if "questions" in item:
+            _check_questions(item["questions"], item.line_of("questions"), label, found)
         if "items" in item:
             _check_articles(item["items"], item, seen, found)
+
+
+def _check_questions(questions: Any, line: int, label: str, found: _Found) -> None:
+    """`questions`: a list of distinct short Chinese questions (what the article answers)."""
+    if not isinstance(questions, list):
+        found.add(line, f"{label}: questions 应为问题列表 / questions must be a list")
+        return
+    low, high = QUESTION_CHARS
+    seen: set[str] = set()
+    for q in questions:
+        if not isinstance(q, str) or not q.strip():
+            found.add(line, f"{label}: questions 中有空项或非文字 / empty or non-text question")
+            continue
+        text = q.strip()
+        if not re.search(r"[\u4e00-\u9fff]", text):
+            found.add(line, f"{label}: 问题 {text!r} 应为中文 / question must be Chinese")
+        if not low <= len(text) <= high:
+            found.add(
+                line,
+                f"{label}: 问题 {text!r} 应为 {low}–{high} 字 / question must have {low}-{high} characters",
+            )
+        if text in seen:
+            found.add(line, f"{label}: 问题 {text!r} 重复 / duplicate question")
+        seen.add(text)
 
 
 def check_document(data: Any, file: str, place_ids: set[str], tags: set[str]) -> list[Problem]:

@@ -120,3 +120,64 @@ def test_the_human_answer_prints_the_advisors_checklist(
     out = capsys.readouterr().out
     assert render_checklist(advice[0]) in out
     assert "协议出让" in out and "第三百四十七条" in out
+
+
+def test_json_confidence_high_low_or_null(capsys: pytest.CaptureFixture[str]) -> None:
+    """`confidence`: "high" when the first article answers, null (with no answers and a note)
+    when nothing is offered; CONTRACT §4 extended, nothing removed."""
+    strong = ask_json(capsys, "熔断以后怎么定竞得人？", "--jurisdiction", "郑州市金水区")
+    assert strong["confidence"] == "high"
+    assert "相关条文" not in strong.get("note", "")
+    none = ask_json(capsys, "今天天气怎么样")
+    assert none["confidence"] is None and none["answers"] == []
+    assert none["note"].startswith("未找到相关条文")
+
+
+def test_low_confidence_is_shown_as_related_articles(capsys: pytest.CaptureFixture[str]) -> None:
+    """A plausible but weak answer (there are some among the officials' questions) is offered
+    as 相关条文, before the articles, in JSON and in text."""
+    from bench.search_eval import OFFICIALS, load
+    from knowledge.search import search
+
+    weak = [
+        e["q"]
+        for e in load(OFFICIALS)
+        if not e.get("jurisdiction")
+        and (r := search(e["q"])).confidence == "low"
+        and r.missing is None
+    ]
+    assert weak, "no low-confidence answer left to show"
+    question = weak[0]
+    data = ask_json(capsys, question)
+    assert data["confidence"] == "low" and data["answers"]
+    assert "相关条文" in data["note"]
+    assert main(["ask", question]) == 0
+    out = capsys.readouterr().out
+    assert out.index("【相关条文】") < out.index("1. 《")
+
+
+def test_a_plan_year_not_held_is_said_first(capsys: pytest.CaptureFixture[str]) -> None:
+    question = "郑州市2025年度住宅用地计划供应多少"
+    data = ask_json(capsys, question)
+    assert data["missing"].startswith("知识库中没有郑州市2025年度供应计划；最近的是2024年度")
+    assert data["note"].startswith(data["missing"])
+    assert data["confidence"] == "low"
+    assert data["answers"] and {a["doc_id"] for a in data["answers"]} == {
+        "zhengzhou-2024-supply-plan"
+    }
+    assert main(["ask", question]) == 0
+    out = capsys.readouterr().out
+    assert out.index("知识库中没有郑州市2025年度供应计划") < out.index("1. 《")
+
+
+def test_a_plan_year_held_gets_no_notice(capsys: pytest.CaptureFixture[str]) -> None:
+    for question in ("郑州市2024年度住宅用地计划供应多少", "郑州24年住宅用地计划供应多少公顷"):
+        data = ask_json(capsys, question)
+        assert "missing" not in data, question
+        assert data["answers"][0]["doc_id"] == "zhengzhou-2024-supply-plan", question
+
+
+def test_a_plan_of_a_place_without_plans_is_declined(capsys: pytest.CaptureFixture[str]) -> None:
+    data = ask_json(capsys, "焦作24年国有建设用地供应计划有多少地")
+    assert data["missing"].startswith("知识库中没有焦作市2024年度供应计划")
+    assert data["answers"] == [] and data["confidence"] is None

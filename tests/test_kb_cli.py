@@ -143,6 +143,42 @@ def test_validate_catches_bad_scope_rule_and_sub_item(broken_corpus, capsys):
     assert "sub-item text not in parent" in out
 
 
+_QUESTIONS = 'questions: ["2024年供应计划编制目的", "供应计划由谁编制"]'
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("questions: 供应计划由谁编制", "questions must be a list"),
+        ('questions: ["2024年供应计划编制目的", ""]', "empty or non-text question"),
+        ('questions: ["2024年供应计划编制目的", 42]', "empty or non-text question"),
+        ('questions: ["谁编", "供应计划由谁编制"]', "question must have 4-40 characters"),
+        ('questions: ["supply plan purpose?"]', "question must be Chinese"),
+        ('questions: ["供应计划由谁编制", "供应计划由谁编制"]', "duplicate question"),
+        (f'questions: ["{"供应计划" * 11}"]', "question must have 4-40 characters"),
+    ],
+)
+def test_validate_catches_a_malformed_questions_field(broken_corpus, capsys, new, message):
+    """The questions an article answers (doc2query) are data too: malformed ones are named
+    with their file and line."""
+    f = broken_corpus / "zhengzhou-2024-supply-plan.yaml"
+    line = _edit(f, _QUESTIONS, new)
+    assert main(["kb", "validate"]) == 1
+    out = capsys.readouterr().out
+    assert message in out, out
+    assert f"zhengzhou-2024-supply-plan.yaml:{line}:" in out, out
+    assert "一（一）" in out
+
+
+def test_the_questions_field_is_loaded_beside_the_article():
+    from knowledge.corpus import load_corpus
+
+    article = load_corpus().article("zhengzhou-2024-supply-plan", "一（一）")
+    assert article is not None
+    assert article.questions == ("2024年供应计划编制目的", "供应计划由谁编制")
+    assert "供应计划由谁编制" not in article.text  # never mixed into the policy text
+
+
 def test_validators_are_extensible(monkeypatch, capsys):
     def extra() -> list[problems_mod.Problem]:
         problem = problems_mod.check_cite("zhengzhou-2021-4", "九（九）", "rules/x.yaml", 7)

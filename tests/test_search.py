@@ -285,3 +285,42 @@ def test_a_city_sees_the_documents_of_its_counties_after_its_own() -> None:
     assert city.hits[0].applicability is None  # not binding city-wide
     district = search("做地主体是哪家公司", jurisdiction="郑州市金水区", k=10)
     assert "xinmi-reserve-opinion" not in docs(district)
+
+
+def test_a_county_asking_whether_the_city_plan_covers_it_gets_the_scope_article() -> None:
+    """A scope question keeps the city's 市本级 plan searchable for its county: the answer is
+    the plan's 范围 article, after the notice that the county has no plan of its own here."""
+    result = search("中牟县在不在2024年供应计划范围里")
+    assert result.missing is not None and "不含中牟县" in result.missing
+    assert ("zhengzhou-2024-supply-plan", "三") in [
+        (h.article.doc_id, h.article.label) for h in result.hits
+    ]
+    assert result.confidence == "low"
+
+
+def test_the_city_plan_figures_are_not_given_as_a_county_s() -> None:
+    result = search("中牟县2024年住宅用地计划供应多少公顷")
+    assert result.hits == [] and result.confidence is None
+    assert result.note is not None and result.note.startswith("知识库中没有中牟县2024年度供应计划")
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "word", "doc_id", "label"),
+    [
+        ("rongduan以后怎么定竞得人", "rongduan", "熔断", "zhengzhou-2021-4", "四（二）"),
+        ("zuodi主体是谁", "zuodi", "做地", "xinmi-reserve-opinion", "四（一）"),
+        # a slip into a word of the lexicon, which no article writes: 稳评
+        ("稳平在征地哪一步做", "稳平", "稳评", "jiaozuo-2025-1", "（八）"),
+    ],
+)
+def test_pinyin_letters_and_slips_into_lexicon_words(
+    question: str, typed: str, word: str, doc_id: str, label: str
+) -> None:
+    result = search(question)
+    assert result.corrections.get(typed) == word
+    assert (result.hits[0].article.doc_id, result.hits[0].article.label) == (doc_id, label)
+
+
+def test_letters_that_spell_no_word_stay_as_typed() -> None:
+    result = search("gdp增速多少")
+    assert "gdp" not in result.corrections and result.hits == []

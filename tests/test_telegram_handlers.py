@@ -232,3 +232,17 @@ async def test_a_failure_tells_the_user_their_answers_are_saved(
     monkeypatch.setattr(dialogue.drafting, "handle_message", broken)
     msgs = await env.say(600, "某项目")
     assert msgs and "已填写的内容都已保存" in msgs[-1].text
+
+
+def test_ask_reply_says_a_missing_plan_first_and_marks_weak_answers() -> None:
+    """The Telegram answer puts the missing-plan notice before the articles, introduces
+    low-confidence answers as 相关条文, and keeps the confident head for the others."""
+    from bot.channels.telegram.handlers.ask import answer_question
+
+    body, rows, _ = answer_question("郑州市2025年度住宅用地计划供应多少", None)
+    assert body.startswith("知识库中没有郑州市2025年度供应计划；最近的是2024年度")
+    assert rows and body.count("知识库中没有") == 1
+    strong, _, _ = answer_question("熔断以后怎么定竞得人？", "郑州市金水区")
+    assert strong.startswith("以下条文与您的问题最相关")
+    none, rows, _ = answer_question("今天天气怎么样", None)
+    assert none.startswith("未找到相关条文") and rows == []

@@ -76,14 +76,19 @@ def _procedure(question: str) -> tuple[dict[str, Any], str] | None:
 def to_json(
     question: str, result: SearchResult, procedure: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """The CONTRACT §4 object (plus `note` and `jurisdiction` when there is something to say)."""
+    """The CONTRACT §4 object (plus `note`, `missing` and `jurisdiction` when there is something
+    to say). `confidence` is "high" (the first article answers the question), "low" (plausible
+    but weak: related articles, 相关条文) or null (no article offered)."""
     out: dict[str, Any] = {
         "question": question,
         "answers": [_answer(hit) for hit in result.hits],
         "procedure": procedure,
+        "confidence": result.confidence,
     }
     if result.note:
         out["note"] = result.note
+    if result.missing:
+        out["missing"] = result.missing
     if result.jurisdiction is not None:
         out["jurisdiction"] = {
             "name": result.jurisdiction.name,
@@ -120,6 +125,8 @@ def render(question: str, result: SearchResult, checklist: str | None = None) ->
         lines.append(f"（已按「{fixed}」检索）")
     if result.note:
         lines.append(result.note)
+    if result.hits and result.confidence == "low":
+        lines.append("【相关条文】（相关度较低，仅供参考）")
     for n, hit in enumerate(result.hits, 1):
         status = "" if hit.in_force else "（已不在有效期内）"
         reference = "（参照执行）" if hit.applicability == "reference" else ""

@@ -64,7 +64,7 @@ def answer_question(
     """(HTML answer, 查看全文 buttons, procedure checklist or None) for a question."""
     from knowledge.parcel_question import advice_for_question
     from knowledge.procedure import render_checklist
-    from knowledge.search import search
+    from knowledge.search import LOW_NOTE, search
 
     try:
         result = search(question, jurisdiction=jurisdiction, k=3)
@@ -80,13 +80,20 @@ def answer_question(
         data = full_text_data(art.doc_id, art.label)
         if data:
             rows.append([(f"查看全文 {i}：{art.label}"[:40], data)])
+    note = result.note or ""
     if lines:
-        head = "以下条文与您的问题最相关（原文摘录）：\n\n"
+        if result.missing:  # what was asked is not held: said first, then what is near
+            head = f"{esc(result.missing)}\n\n以下为最接近的条文（原文摘录）：\n\n"
+        elif result.confidence == "low":
+            head = "未找到直接回答该问题的条文，以下为相关条文（原文摘录，请核对是否适用）：\n\n"
+        else:
+            head = "以下条文与您的问题最相关（原文摘录）：\n\n"
         body = head + "\n\n".join(lines)
+        note = note.replace(result.missing or "", "").replace(LOW_NOTE, "").strip()
+        if note:
+            body += f"\n\n<i>{esc(note)}</i>"
     else:
-        body = esc(result.note or "知识库中没有找到能回答这个问题的条文，请换个说法再试。")
-    if result.note and lines:
-        body += f"\n\n<i>{esc(result.note)}</i>"
+        body = esc(note or "知识库中没有找到能回答这个问题的条文，请换个说法再试。")
     try:
         advice = advice_for_question(question)
     except LandbotError:
