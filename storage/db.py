@@ -33,9 +33,11 @@ from storage.repositories import (
     DraftRepository,
     HistoryRepository,
     InvitationRepository,
+    LoginTokenRepository,
     ProcessedUpdateRepository,
     ReviewRepository,
     UserRepository,
+    WebSessionRepository,
 )
 from storage.urls import redact_url
 
@@ -87,6 +89,8 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.documents = DocumentRepository(session)
         self.processed = ProcessedUpdateRepository(session)
+        self.web_sessions = WebSessionRepository(session)
+        self.login_tokens = LoginTokenRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

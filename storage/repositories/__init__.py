@@ -11,6 +11,7 @@ from storage.repositories.documents import DocumentRepository
 from storage.repositories.drafts import DraftRepository, ReviewRepository, StaleDraftError
 from storage.repositories.processed_updates import ProcessedUpdateRepository
 from storage.repositories.users import InvitationRepository, UserRepository
+from storage.repositories.web_sessions import LoginTokenRepository, WebSessionRepository
 
 __all__ = [
     "AuditRepository",
@@ -19,9 +20,11 @@ __all__ = [
     "DraftRepository",
     "HistoryRepository",
     "InvitationRepository",
+    "LoginTokenRepository",
     "ProcessedUpdateRepository",
     "ReviewRepository",
     "StaleDraftError",
     "UserRepository",
+    "WebSessionRepository",
     "to_jsonable",
 ]
