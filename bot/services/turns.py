@@ -22,14 +22,19 @@ from storage.db import Database, UnitOfWork
 OPTION_KINDS = ("o", "b")  # button data of an answer option (a choice, 是/否)
 
 
-def _findings(findings: Iterable[Any]) -> list[dict[str, Any]]:
-    """Findings as JSON with the cited document's title, number and the article verbatim."""
+def _findings(findings: Iterable[Any], kind: str | None) -> list[dict[str, Any]]:
+    """Findings as JSON with the cited document's title, number and the article verbatim,
+    and `edit`: the command that changes the answer concerned (修改 熔断比例…), if any."""
     from knowledge.corpus import load_corpus
 
     corpus = load_corpus()
+    form = engine.form_for(kind) if kind else None
     out = []
     for f in findings:
         d = dict(f) if isinstance(f, Mapping) else f.to_json()
+        key = d.get("field")
+        has = form is not None and isinstance(key, str) and form.has(key)
+        d["edit"] = f"修改 {form.field(key).label}" if has and form and key else None
         cite = d.get("cite") or {}
         doc = corpus.document(str(cite.get("doc_id", "")))
         art = doc.article(str(cite.get("article", ""))) if doc is not None else None
@@ -73,7 +78,7 @@ def turn(
         "commands": commands,
         "message": "\n\n".join(m.text for m in messages if m is not question),
         "notices": [{"kind": m.kind, "text": m.text} for m in messages if m is not question],
-        "findings": _findings(findings),
+        "findings": _findings(findings, draft.kind if draft else None),
         "done": bool(draft and draft.complete and draft.current_field is None),
     }
 
@@ -123,7 +128,7 @@ def draft_detail(db: Database, user_id: int, draft_id: object) -> dict[str, Any]
             "own": own,
             "fields": state.answers,
             "progress": {"answered": summary.answered, "total": summary.total},
-            "findings": _findings(state.findings),
+            "findings": _findings(state.findings, draft.kind),
             "card": engine.card(draft.kind, state).text,
             "turn": turn(shown, summary, state.findings),
         }

@@ -9,14 +9,25 @@ cookies get the Secure flag on HTTPS.
 from __future__ import annotations
 
 import logging
+import signal
 
 log = logging.getLogger("landbot.web")
 APP = "bot.channels.web.app:create_app"
 GRACE_S = 30  # SIGTERM: finish the requests in hand for up to this long, then exit 0
 
 
+def _stopped(signum: int, frame: object) -> None:
+    """What a stop signal does once uvicorn has shut down: nothing (the process exits 0)."""
+    log.info("landbot web stopped (signal %s)", signum)
+
+
 def serve(*, host: str, port: int, root_path: str = "", workers: int = 1) -> None:
     import uvicorn
+
+    # uvicorn finishes the requests in hand on SIGTERM/SIGINT, then raises the signal again
+    # through the handler it found at start: ours, so the stop is a clean exit 0.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stopped)
 
     log.info("serving landbot web on http://%s:%s%s/", host, port, root_path)
     uvicorn.run(

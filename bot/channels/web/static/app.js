@@ -5,6 +5,7 @@
   var BASE = document.body.getAttribute("data-base") || "";
   var current = null; // { id, kind } of the draft being filled
   var reviewing = null;
+  var lastSaid = "";
 
   function $(id) { return document.getElementById(id); }
 
@@ -171,7 +172,7 @@
 
   /* ---- the dialogue ------------------------------------------------------------------- */
 
-  function findingCard(f) {
+  function findingCard(f, editing) {
     var labels = { error: "错误", warning: "提示", info: "说明" };
     var src = f.source || {};
     var where = "依据：" + (src.title ? "《" + src.title + "》" : f.cite.doc_id) +
@@ -184,6 +185,7 @@
       box.appendChild(el("details", {}, el("summary", { text: "查看条文原文" }),
         el("blockquote", { text: src.text })));
     }
+    if (f.edit && editing) box.appendChild(el("button", { type: "button", cls: "edit", "data-say": f.edit, text: f.edit }));
     return box;
   }
 
@@ -211,10 +213,21 @@
     var messages = clear($("messages"));
     if (card) messages.appendChild(el("div", { cls: "msg review", text: card }));
     (turn.notices || []).forEach(function (m) {
-      if (m.kind !== "finding") messages.appendChild(el("div", { cls: "msg " + m.kind, text: m.text }));
+      if (m.kind === "finding") return; // the findings are shown below, with their articles
+      if (m.kind === "review") {
+        // the review card: folded unless it was asked for (查看)
+        var lines = m.text.split("\n");
+        var box = el("details", { cls: "msg review" }, el("summary", { text: lines[0] }),
+          el("div", { cls: "pre", text: lines.slice(1).join("\n") }));
+        if (lastSaid === "查看") box.open = true;
+        messages.appendChild(box);
+      } else {
+        messages.appendChild(el("div", { cls: "msg " + m.kind, text: m.text }));
+      }
     });
     var prompt = $("prompt");
     prompt.textContent = turn.prompt || "";
+    prompt.setAttribute("data-field", turn.field || "");
     prompt.hidden = !turn.prompt;
     var choices = clear($("choices"));
     (turn.choices || []).forEach(function (c) {
@@ -228,7 +241,7 @@
     $("answer-form").hidden = !editable;
     var findings = clear($("findings"));
     if ((turn.findings || []).length) findings.appendChild(el("h2", { text: "政策核查" }));
-    (turn.findings || []).forEach(function (f) { findings.appendChild(findingCard(f)); });
+    (turn.findings || []).forEach(function (f) { findings.appendChild(findingCard(f, editable)); });
     var done = $("done");
     done.hidden = !(turn.done || !editable);
     if (!done.hidden && current) downloads($("downloads"), current.id, current.kind);
@@ -240,6 +253,7 @@
   function say(text) {
     if (!current || !text) return;
     var form = $("answer-form");
+    lastSaid = text;
     form.classList.add("busy");
     return request("POST", "/api/drafts/" + current.id + "/answer", { text: text }).then(function (data) {
       $("answer").value = "";
@@ -324,6 +338,7 @@
           a.gist ? el("p", { cls: "gist", text: "要点：" + a.gist }) : null));
       });
       if (data.procedure) out.appendChild(procedureBox(data.procedure));
+      out.scrollIntoView({ behavior: "smooth", block: "start" });
     }).catch(function (err) { clear(out); fail(err); });
   });
 
@@ -340,6 +355,7 @@
     var out = clear($("procedure-result"));
     request("POST", "/api/procedure", parcel).then(function (data) {
       out.appendChild(procedureBox(data));
+      out.scrollIntoView({ behavior: "smooth", block: "start" });
     }).catch(fail);
   });
 
