@@ -409,3 +409,11 @@ async def test_request_logs_hold_no_secrets(database: Database, caplog) -> None:
     assert "GET /login/… 200" in logged and "POST /api/login 200" in logged
     for secret in [link.token, code, code.replace("-", ""), *secrets]:
         assert secret not in logged
+
+
+def test_log_paths_hide_login_tokens_under_a_root_path() -> None:
+    from bot.channels.web.app import safe_path
+
+    assert safe_path("/landbot/login/abcDEF123") == "/landbot/login/…"
+    assert safe_path("/login/abc") == "/login/…"
+    assert safe_path("/api/drafts/3") == "/api/drafts/3"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.web import api, page
 from storage.db import Database
 
+_LOGIN_TOKEN = re.compile(r"/login/[^/]*")
 log = logging.getLogger("landbot.web")
 access = logging.getLogger("landbot.web.access")
 SECURITY_HEADERS = [
@@ -38,9 +40,7 @@ SECURITY_HEADERS = [
 
 def safe_path(path: str) -> str:
     """The path as the request log shows it: no login-link token (and never a query)."""
-    if path.startswith("/login/"):
-        return "/login/…"
-    return path
+    return _LOGIN_TOKEN.sub("/login/…", path)
 
 
 class Guard:
