@@ -174,6 +174,8 @@ def handle_message(
         if out.cancelled:
             uow.chat_sessions.set(user.id, active_draft_id=None)
             uow.audit.add(draft.id, user.id, "paused")
+        elif draft_id is not None and active_id != draft.id:  # now the one they work on
+            uow.chat_sessions.set(user.id, active_draft_id=draft.id, mode="drafting")
         uow.commit()
         return _reply(draft, out, state)
 

@@ -367,6 +367,7 @@ async def test_the_page_escapes_what_users_write(database: Database) -> None:
         await answer(c, draft_id, "<script>alert(1)</script>")
         page = await c.get("/")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert f'data-resume="{draft_id}"' in page.text  # a reload continues this draft
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
         assert "<script>alert(1)" not in page.text and "<b>张三</b>" not in page.text
         assert 'name="viewport"' in page.text and 'lang="zh-CN"' in page.text

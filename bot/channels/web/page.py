@@ -47,8 +47,10 @@ async def index(request: Request) -> Response:
         except Exception:  # an expired or disabled session: sign in again
             return render(request, "login.html", token=None)
         drafts = await call(services.list_drafts, database(request), info.user.id)
+        active = await call(services.active_draft, database(request), info.user.id)
         listed = [turns.listed(d) for d in drafts]
-        return render(request, "app.html", user=info.user, drafts=listed)
+        resume = active.id if active is not None and not active.complete else None
+        return render(request, "app.html", user=info.user, drafts=listed, resume=resume)
     return render(request, "login.html", token=None)
 
 

@@ -286,6 +286,10 @@
     }).catch(fail);
   });
 
+  // reloading the page (or another phone) continues the draft the user was filling in
+  var resume = $("view-drafts").getAttribute("data-resume");
+  if (resume) openDraft(resume);
+
   /* ---- 政策问答 ----------------------------------------------------------------------- */
 
   function cite(c) { return c ? "依据：" + c.doc_id + " " + c.article : ""; }
