@@ -22,6 +22,7 @@ from bot.channels.web.http import (
     json_body,
     set_login_cookies,
     signed_in,
+    step,
     text_of,
 )
 from bot.services import answers, documents, review, turns, web_login
@@ -47,7 +48,7 @@ async def login(request: Request) -> Response:
     body = await json_body(request)
     db = database(request)
     if "login_token" in body:
-        done = await call(web_login.login_with_link, db, body.get("login_token"))
+        done = await step(request, web_login.login_with_link, db, body.get("login_token"))
     else:
         done = await call(
             web_login.login_with_code,
@@ -71,7 +72,9 @@ async def logout(request: Request) -> Response:
             if exc.status != 401:
                 raise
         else:
-            await call(web_login.logout, database(request), request.cookies.get("landbot_session"))
+            await step(
+                request, web_login.logout, database(request), request.cookies.get("landbot_session")
+            )
     clear_login_cookies(request, response)
     return response
 
@@ -84,7 +87,7 @@ async def whoami(request: Request) -> Response:
 @api
 async def list_drafts(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
-    drafts = await call(services.list_drafts, database(request), uid)
+    drafts = await step(request, services.list_drafts, database(request), uid)
     return JSONResponse({"drafts": [turns.listed(d) for d in drafts]})
 
 
@@ -97,7 +100,7 @@ def _created(reply: services.Reply) -> JSONResponse:
 async def create_draft(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
     kind = text_of(await json_body(request), "kind", limit=32)
-    return _created(await call(services.start_draft, database(request), uid, kind))
+    return _created(await step(request, services.start_draft, database(request), uid, kind))
 
 
 @api
@@ -113,14 +116,15 @@ async def import_draft(request: Request) -> Response:
 async def get_draft(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
     draft_id = request.path_params["draft_id"]
-    return JSONResponse(await call(turns.draft_detail, database(request), uid, draft_id))
+    return JSONResponse(await step(request, turns.draft_detail, database(request), uid, draft_id))
 
 
 @api
 async def answer(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
     text = text_of(await json_body(request), "text")
-    reply = await call(
+    reply = await step(
+        request,
         services.handle_message,
         database(request),
         uid,
@@ -134,7 +138,7 @@ async def answer(request: Request) -> Response:
 async def check(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
     draft_id = request.path_params["draft_id"]
-    return JSONResponse(await call(turns.check_draft, database(request), uid, draft_id))
+    return JSONResponse(await step(request, turns.check_draft, database(request), uid, draft_id))
 
 
 def content_disposition(filename: str, fallback: str) -> str:
@@ -168,7 +172,9 @@ async def download(request: Request) -> Response:
 @api
 async def submit(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
-    done = await call(review.submit, database(request), uid, request.path_params["draft_id"])
+    done = await step(
+        request, review.submit, database(request), uid, request.path_params["draft_id"]
+    )
     return JSONResponse({"status": done.draft.status, "reviewers": len(done.reviewers)})
 
 
@@ -176,7 +182,8 @@ async def _decide(request: Request, decision: str) -> Response:
     uid = (await signed_in(request)).user.id
     body = await json_body(request)
     comment = text_of(body, "comment", limit=review.MAX_COMMENT + 1, required=False)
-    done = await call(
+    done = await step(
+        request,
         review.decide,
         database(request),
         uid,
@@ -200,7 +207,7 @@ async def send_back(request: Request) -> Response:
 @api
 async def reviews(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
-    pending = await call(review.pending_for, database(request), uid)
+    pending = await step(request, review.pending_for, database(request), uid)
     return JSONResponse({"drafts": [turns.pending_listed(p) for p in pending]})
 
 

@@ -111,6 +111,7 @@ def create_app(database: Database | None = None, *, pdf: bool = True) -> Starlet
             from storage.db import open_database
 
             opened = app.state.database = open_database(load_settings())
+            app.state.inline_db = opened.dialect == "sqlite"
         log.info("landbot web ready")
         try:
             yield
@@ -130,6 +131,7 @@ def create_app(database: Database | None = None, *, pdf: bool = True) -> Starlet
         exception_handlers={404: not_found, 405: not_found},
     )
     app.state.database = database
+    app.state.inline_db = database is not None and database.dialect == "sqlite"
     app.state.converter = converters
     app.add_middleware(Guard)
     return app

@@ -81,8 +81,17 @@ def database(request: Request) -> Database:
     return db
 
 
+async def step(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a short database step: on the event loop itself for SQLite (a step takes a few
+    milliseconds and never waits on a network; threads would only contend for SQLite's one
+    writer lock, whose busy-wait makes the slow tail), on the thread pool for PostgreSQL."""
+    if getattr(request.app.state, "inline_db", False):
+        return fn(*args, **kwargs)
+    return await run_in_threadpool(functools.partial(fn, *args, **kwargs))
+
+
 async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a (blocking) service call in the thread pool."""
+    """Run long work (documents, PDF, search) in the thread pool."""
     return await run_in_threadpool(functools.partial(fn, *args, **kwargs))
 
 
@@ -105,7 +114,7 @@ async def signed_in(request: Request) -> SessionInfo:
     if not token:
         raise NOT_SIGNED_IN
     try:
-        info: SessionInfo = await call(session_of, database(request), token)
+        info: SessionInfo = await step(request, session_of, database(request), token)
     except AccessDenied:
         raise NOT_SIGNED_IN from None
     if request.method in UNSAFE:

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot import services
-from bot.channels.web.http import SESSION_COOKIE, call, database, signed_in
+from bot.channels.web.http import SESSION_COOKIE, database, signed_in, step
 from bot.services import turns
 
 HERE = Path(__file__).parent
@@ -46,8 +46,8 @@ async def index(request: Request) -> Response:
             info = await signed_in(request)
         except Exception:  # an expired or disabled session: sign in again
             return render(request, "login.html", token=None)
-        drafts = await call(services.list_drafts, database(request), info.user.id)
-        active = await call(services.active_draft, database(request), info.user.id)
+        drafts = await step(request, services.list_drafts, database(request), info.user.id)
+        active = await step(request, services.active_draft, database(request), info.user.id)
         listed = [turns.listed(d) for d in drafts]
         resume = active.id if active is not None and not active.complete else None
         return render(request, "app.html", user=info.user, drafts=listed, resume=resume)
