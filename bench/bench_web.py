@@ -29,22 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.bench_telegram import ANSWERS as TELEGRAM_ANSWERS
+
 USERS = int(os.environ.get("BENCH_WEB_USERS", "200"))
 PHASE_LIMIT_S = 180.0
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 50.0
 THINK_S = 1.0  # the paced phases: an official thinks 0–2 s before each answer
-# the first answers of a 供地方案 and the field each one fills
-ANSWERS = [
-    ("project_name", "金水区某地块国有建设用地使用权出让"),
-    ("parcel_code", "跳过"),
-    ("jurisdiction", "郑州市金水区"),
-    ("location", "金水路与经三路交叉口西南角"),
-    ("boundaries", "东至经三路，南至规划支路，西至经二路，北至金水路"),
-    ("area_m2", "2.5万平方米"),
-    ("ownership", "国有"),
-    ("current_right", "无"),
-]
+# the first answers of a 供地方案 (those of the Telegram bench) and the field each one fills
+KEYS = ("project_name", "parcel_code", "jurisdiction", "location", "boundaries", "area_m2",
+        "ownership", "current_right")  # fmt: skip
+ANSWERS = list(zip(KEYS, TELEGRAM_ANSWERS, strict=True))
 FIXED_TURN = {
     "turn": {"prompt": "第 2/37 项 · 地块编号", "field": "parcel_code",
              "progress": {"n": 2, "total": 37}, "choices": [], "message": "", "findings": [],

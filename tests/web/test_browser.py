@@ -271,6 +271,21 @@ def test_an_official_on_a_phone(server, browser) -> None:
     page.tap(".tabs button[data-view=fill]")
     page.shot("11-dark")
 
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-color-scheme", "value": "light"}]})  # fmt: skip
+    page.tap(".tabs button[data-view=drafts]")
+    browser.refresh()  # a reload continues the draft being filled in
+    page.find("#fill")
+    assert "已全部填写" in page.find("#progress-text").text
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
+    page.until(lambda: browser.execute_script("return window.innerWidth") == 360, "360 px")
+    inner, wide = browser.execute_script(
+        "return [window.innerWidth, document.documentElement.scrollWidth]"
+    )
+    assert inner == 360 and wide <= 360, f"the page is {wide} px wide in a {inner} px window"
+    page.shot("12-360px-reloaded")
+
     with contextlib.suppress(Exception):
         browser.get("about:blank")
     assert proc.stop() == 0, proc.log()  # SIGTERM: a clean exit

@@ -49,7 +49,7 @@ async def index(request: Request) -> Response:
         drafts = await step(request, services.list_drafts, database(request), info.user.id)
         active = await step(request, services.active_draft, database(request), info.user.id)
         listed = [turns.listed(d) for d in drafts]
-        resume = active.id if active is not None and not active.complete else None
+        resume = active.id if active is not None else None
         return render(request, "app.html", user=info.user, drafts=listed, resume=resume)
     return render(request, "login.html", token=None)
 
