@@ -67,7 +67,7 @@ def run_invite(args: argparse.Namespace) -> int:
     print(users.format_code(inv.code))
     print(
         f"角色：{users.role_label(inv.role)}（{inv.role}）  部门：{inv.department}  "
-        f"有效期至：{expires}\n请把邀请码交给本人，在 Telegram 中发给机器人一次即可注册（仅可使用一次）。",
+        f"有效期至：{expires}\n请把邀请码交给本人，在 Telegram 中发给机器人或在手机网页版输入，即可注册（仅可使用一次）。",
     )
     return 0
 

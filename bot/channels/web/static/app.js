@@ -247,7 +247,8 @@
     if (!done.hidden && current) downloads($("downloads"), current.id, current.kind);
     $("submit-draft").hidden = !editable;
     clear($("check-result"));
-    if (turn.prompt && editable) $("answer").focus({ preventScroll: true });
+    // the keyboard comes up for typed answers only, not over the buttons of a choice
+    if (turn.prompt && editable && !(turn.choices || []).length) $("answer").focus({ preventScroll: true });
   }
 
   function say(text) {
