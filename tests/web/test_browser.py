@@ -74,9 +74,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, BotProcess, object]]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path):
+def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     chromium, chromedriver = require_chromium()
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never look for drivers
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
