@@ -19,6 +19,7 @@ class Settings:
     telegram_token: str | None
     telegram_base_url: str
     telegram_base_file_url: str
+    web_url: str = "http://127.0.0.1:8080"  # how officials reach `landbot web` (login links)
 
     def __repr__(self) -> str:  # never print the token
         token = "***" if self.telegram_token else None
@@ -51,4 +52,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         telegram_base_file_url=(
             env.get("LANDBOT_TELEGRAM_BASE_FILE_URL") or DEFAULT_TELEGRAM_BASE_FILE_URL
         ),
+        web_url=(env.get("LANDBOT_WEB_URL") or "http://127.0.0.1:8080").rstrip("/"),
     )

@@ -34,9 +34,11 @@ from storage.repositories import (
     HistoryRepository,
     InboxRepository,
     InvitationRepository,
+    LoginTokenRepository,
     ProcessedUpdateRepository,
     ReviewRepository,
     UserRepository,
+    WebSessionRepository,
 )
 from storage.urls import redact_url
 
@@ -89,6 +91,8 @@ class UnitOfWork:
         self.documents = DocumentRepository(session)
         self.processed = ProcessedUpdateRepository(session)
         self.inbox = InboxRepository(session)
+        self.web_sessions = WebSessionRepository(session)
+        self.login_tokens = LoginTokenRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

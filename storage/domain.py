@@ -125,3 +125,15 @@ class Document:
     kb_version: str
     draft_version: int
     created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A signed-in browser (the token itself is never stored, only its hash)."""
+
+    token_hash: str
+    user_id: int
+    csrf_hash: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    expires_at: dt.datetime

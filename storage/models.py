@@ -37,7 +37,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-CHANNELS = ("telegram", "terminal")
+CHANNELS = ("telegram", "terminal", "web")
 ROLES = ("clerk", "reviewer", "admin")  # 经办人 / 审核人 / 管理员
 DRAFT_KINDS = ("reserve_plan", "supply_plan")
 DRAFT_STATUSES = ("draft", "submitted", "approved", "returned")
@@ -226,3 +226,29 @@ class InboxRow(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)  # the update as the sender's JSON
     received_at: Mapped[Stamp]
+
+
+class WebSessionRow(Base):
+    """A browser signed in to the web channel: only the SHA-256 of the cookie's token is kept."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[Stamp]
+    last_seen_at: Mapped[Stamp]
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class LoginTokenRow(Base):
+    """A one-time link (`landbot users login-link`) that signs a registered user in on a phone."""
+
+    __tablename__ = "login_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[UserRef]
+    created_at: Mapped[Stamp]
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

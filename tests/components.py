@@ -51,3 +51,19 @@ def require_pdftotext() -> str:
     require(path is not None, "pdftotext (poppler-utils)")
     assert path is not None
     return path
+
+
+def chromium_paths() -> tuple[str, str] | None:
+    """(chromium, chromedriver) from Debian's packages, or None (nothing is ever downloaded)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return (browser, driver) if browser and driver else None
+
+
+def require_chromium() -> tuple[str, str]:
+    paths = chromium_paths()
+    require(
+        paths is not None, "Chromium and chromedriver (apt-get install chromium chromium-driver)"
+    )
+    assert paths is not None
+    return paths

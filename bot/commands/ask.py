@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from knowledge.search import Hit, SearchResult
+    from knowledge.search import SearchResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,80 +33,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.services.answers import ask_object, procedure_for_question
+    from knowledge.procedure import render_checklist
     from knowledge.search import search
 
     question = args.question or ""
     result = search(question, jurisdiction=args.jurisdiction, k=args.k)
-    advice = _procedure(question)
+    advice = procedure_for_question(question)
     if args.json:
         procedure = advice[0] if advice else None
-        print(json.dumps(to_json(question, result, procedure), ensure_ascii=False, indent=2))
+        print(json.dumps(ask_object(question, result, procedure), ensure_ascii=False, indent=2))
     else:
-        print(render(question, result, advice[1] if advice else None))
+        print(render(question, result, render_checklist(advice[1]) if advice else None))
     return 0
-
-
-def _procedure(question: str) -> tuple[dict[str, Any], str] | None:
-    """The procedure object and its checklist when the question describes a parcel.
-
-    Never fails the question: a parcel the advisor cannot place leaves the answers standing.
-    """
-    from knowledge.errors import LandbotError
-    from knowledge.search import MAX_QUESTION_CHARS
-
-    text = question.strip()
-    if not text or len(text) > MAX_QUESTION_CHARS:
-        return None
-    from knowledge.parcel_question import advice_for_question, procedure_object
-    from knowledge.procedure import render_checklist
-
-    try:
-        advice = advice_for_question(text)
-    except LandbotError:
-        return None
-    if advice is None:
-        return None
-    result, fields = advice
-    return procedure_object(result, fields), render_checklist(result)
-
-
-# ------------------------------------------------------------------------------- JSON
-
-
-def to_json(
-    question: str, result: SearchResult, procedure: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The CONTRACT §4 object (plus `note`, `missing` and `jurisdiction` when there is something
-    to say). `confidence` is "high" (the first article answers the question), "low" (plausible
-    but weak: related articles, 相关条文) or null (no article offered)."""
-    out: dict[str, Any] = {
-        "question": question,
-        "answers": [_answer(hit) for hit in result.hits],
-        "procedure": procedure,
-        "confidence": result.confidence,
-    }
-    if result.note:
-        out["note"] = result.note
-    if result.missing:
-        out["missing"] = result.missing
-    if result.jurisdiction is not None:
-        out["jurisdiction"] = {
-            "name": result.jurisdiction.name,
-            "chain": list(result.jurisdiction.chain),
-        }
-    return out
-
-
-def _answer(hit: Hit) -> dict[str, Any]:
-    return {
-        "doc_id": hit.article.doc_id,
-        "title": hit.title,
-        "article": hit.article.label,
-        "text": hit.article.text,
-        "score": hit.score,
-        "gist": hit.gist,
-        "in_force": hit.in_force,
-    }
 
 
 # ------------------------------------------------------------------------------- text

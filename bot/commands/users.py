@@ -29,6 +29,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     dis.add_argument("id", type=int, help="用户编号（见 users list）/ user id")
     dis.set_defaults(func=run_disable)
 
+    link = cmds.add_parser(
+        "login-link", help="一次性网页登录链接 / one-time login link for the web page"
+    )
+    link.add_argument("id", type=int, help="用户编号（见 users list）/ user id")
+    link.add_argument("--hours", type=int, default=72, help="有效小时数（默认 72）/ hours valid")
+    link.add_argument(
+        "--base-url", help="网页版地址（默认 LANDBOT_WEB_URL），如 https://land.example.org/landbot"
+    )
+    link.set_defaults(func=run_login_link)
+
     adm = cmds.add_parser("create-admin", help="创建首位管理员 / create the first admin")
     adm.add_argument("--telegram-id", required=True, type=int, help="Telegram 用户数字 ID")
     adm.add_argument("--name", required=True, help="姓名 / name")
@@ -57,7 +67,7 @@ def run_invite(args: argparse.Namespace) -> int:
     print(users.format_code(inv.code))
     print(
         f"角色：{users.role_label(inv.role)}（{inv.role}）  部门：{inv.department}  "
-        f"有效期至：{expires}\n请把邀请码交给本人，在 Telegram 中发给机器人一次即可注册（仅可使用一次）。",
+        f"有效期至：{expires}\n请把邀请码交给本人，在 Telegram 中发给机器人或在手机网页版输入，即可注册（仅可使用一次）。",
     )
     return 0
 
@@ -101,6 +111,27 @@ def run_disable(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(f"已停用用户 {user.id}（{user.display_name}）。/ user {user.id} disabled.")
+    return 0
+
+
+def run_login_link(args: argparse.Namespace) -> int:
+    from bot.services import web_login
+    from bot.settings import load_settings
+    from storage.db import open_database
+
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        link = web_login.create_login_link(db, args.id, hours=args.hours)
+    finally:
+        db.dispose()
+    base = (args.base_url or settings.web_url).rstrip("/")
+    expires = link.expires_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    print(f"{base}/login/{link.token}")
+    print(
+        f"用户：{link.user.display_name}（编号 {link.user.id}）  有效期至：{expires}\n"
+        "请只发给本人：在手机浏览器中打开并点“登录”即可（仅可使用一次）。"
+    )
     return 0
 
 

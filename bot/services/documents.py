@@ -15,11 +15,11 @@ from typing import Any, Protocol
 from bot.dialogue import answers_to_plan
 from bot.services import engine
 from bot.services.errors import DraftNotFound
-from bot.services.review import REVIEW_ROLES, ReviewRecord, latest_review
+from bot.services.review import ReviewRecord, latest_review, load_viewable_draft
 from bot.services.transaction import load_user, parse_draft_id, transact
-from knowledge.errors import LandbotError
+from knowledge.errors import LandbotError, ServiceUnavailable
 from storage.db import Database, UnitOfWork
-from storage.domain import Document, Draft, User
+from storage.domain import Document, Draft
 from storage.sqltypes import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,20 +48,6 @@ class GenerationFailed(LandbotError):
             f"生成{what}时出错，已填写的内容不受影响，请稍后重试或联系管理员",
             f"could not generate {what}; saved answers are unaffected",
         )
-
-
-def _viewable(uow: UnitOfWork, user: User, draft_id: object) -> Draft:
-    """The user's own draft, or one of their department's drafts for a reviewer/admin."""
-    did = parse_draft_id(draft_id)
-    draft = uow.drafts.get(did)
-    if draft is None:
-        raise DraftNotFound(did)
-    if draft.owner_id == user.id:
-        return draft
-    owner = uow.users.get(draft.owner_id)
-    if user.role in REVIEW_ROLES and owner is not None and owner.department == user.department:
-        return draft
-    raise DraftNotFound(did)
 
 
 def doc_types_for(kind: str) -> tuple[str, ...]:
@@ -106,7 +92,7 @@ def generate(
 
     def read(uow: UnitOfWork) -> tuple[Draft, ReviewRecord | None]:
         user = load_user(uow, user_id)
-        draft = _viewable(uow, user, draft_id)
+        draft = load_viewable_draft(uow, user, draft_id)
         return draft, latest_review(uow, draft)
 
     draft, review = transact(db, read, readonly=True)
@@ -166,7 +152,7 @@ def list_documents(db: Database, user_id: int, draft_id: object) -> list[Documen
     """The stored documents of a draft the user may see, newest first."""
 
     def work(uow: UnitOfWork) -> list[Document]:
-        draft = _viewable(uow, load_user(uow, user_id), draft_id)
+        draft = load_viewable_draft(uow, load_user(uow, user_id), draft_id)
         return list(reversed(uow.documents.for_draft(draft.id)))
 
     return transact(db, work, readonly=True)
@@ -181,7 +167,7 @@ def fetch(db: Database, user_id: int, document_id: object) -> GeneratedFile:
         doc = uow.documents.get(did)
         if doc is None:
             raise DraftNotFound(did)
-        _viewable(uow, user, doc.draft_id)
+        load_viewable_draft(uow, user, doc.draft_id)
         content = uow.documents.content(doc.id)
         if content is None and doc.path:
             with open(doc.path, "rb") as fh:
@@ -191,3 +177,38 @@ def fetch(db: Database, user_id: int, document_id: object) -> GeneratedFile:
         return GeneratedFile(doc.id, doc.doc_type, doc.filename, doc.media_type, content)
 
     return transact(db, work, readonly=True)
+
+
+class PdfUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "本服务器未安装 PDF 转换组件，请下载 Word 文件",
+            "no PDF converter on this server; download the .docx instead",
+        )
+
+
+def one_document(
+    db: Database,
+    user_id: int,
+    draft_id: object,
+    doc_type: str,
+    *,
+    pdf: bool = False,
+    converter: PdfConverter | None = None,
+) -> GeneratedFile:
+    """One document of a draft the user may see, freshly rendered: `doc_type` is the plan's
+    own kind or approval_memo; a PDF needs a working converter (else `PdfUnavailable`)."""
+
+    def kind_of(uow: UnitOfWork) -> str:
+        return load_viewable_draft(uow, load_user(uow, user_id), draft_id).kind
+
+    if doc_type not in doc_types_for(transact(db, kind_of, readonly=True)):
+        raise DraftNotFound(f"{draft_id}/{doc_type}")
+    if pdf and converter is None:
+        raise PdfUnavailable()
+    files = generate(db, user_id, draft_id, doc_types=(doc_type,), converter=converter)
+    wanted = PDF if pdf else DOCX
+    found = next((f for f in files if f.media_type == wanted), None)
+    if found is None:  # the converter failed on this file (logged): no PDF now
+        raise PdfUnavailable()
+    return found

@@ -135,12 +135,16 @@ def handle_message(
     update_id: int | None = None,
     today: dt.date | None = None,
     within: Within | None = None,
+    draft_id: object = None,
 ) -> Reply:
     """Apply one typed answer or pressed button to the user's active draft.
 
     `within`: run in the caller's unit of work, where the user and their active draft id were
     just read (nothing written yet; this commits it, and a `StaleDraftError` goes to the
     caller's `transact`, which retries the whole of it).
+    `draft_id`: answer this draft of the user's (a channel that names the draft, like the web
+    page) instead of the active one; someone else's is `DraftNotFound`, a locked one
+    `DraftNotEditable`.
     """
     if button is not None and (len(button) > 64 or not button.isascii()):
         button = ""  # callback data is untrusted; the engine answers an unknown button
@@ -152,7 +156,10 @@ def handle_message(
             user, active_id = load_user_and_active_draft_id(uow, user_id)
         if not _claimed(uow, user, update_id):
             return Reply(duplicate=True)
-        draft = _own_editable(uow, user, active_id, lock=True)
+        if draft_id is not None:
+            draft: Draft | None = load_own_draft(uow, user, draft_id, lock=True, editable=True)
+        else:
+            draft = _own_editable(uow, user, active_id, lock=True)
         if draft is None:
             uow.commit()  # the claimed update id; the chat mode is the channel's business
             return Reply(messages=[engine.info(NO_ACTIVE)])
@@ -167,6 +174,8 @@ def handle_message(
         if out.cancelled:
             uow.chat_sessions.set(user.id, active_draft_id=None)
             uow.audit.add(draft.id, user.id, "paused")
+        elif draft_id is not None and active_id != draft.id:  # now the one they work on
+            uow.chat_sessions.set(user.id, active_draft_id=draft.id, mode="drafting")
         uow.commit()
         return _reply(draft, out, state)
 

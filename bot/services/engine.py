@@ -116,6 +116,7 @@ def summary(draft: Draft, state: DialogueState | None = None) -> DraftSummary:
         created_at=draft.created_at,
         updated_at=draft.updated_at,
         version=draft.version,
+        position=next((i for i, f in enumerate(fields, 1) if f.key == state.current), 0),
     )
 
 

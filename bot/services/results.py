@@ -31,6 +31,7 @@ class DraftSummary:
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+    position: int = 0  # 1-based place of the current field among the applying ones (0: none)
 
     def describe(self) -> str:
         """One line: 【3】储备方案《某地块》 草稿 · 已填 5/23 项 · 11-21 23:50 更新."""

@@ -139,6 +139,20 @@ def submit(
     return transact(db, work)
 
 
+def load_viewable_draft(uow: UnitOfWork, user: User, draft_id: object) -> Draft:
+    """The user's own draft, or one of their department's drafts for a reviewer/admin."""
+    did = parse_draft_id(draft_id)
+    draft = uow.drafts.get(did)
+    if draft is None:
+        raise DraftNotFound(did)
+    if draft.owner_id == user.id:
+        return draft
+    owner = uow.users.get(draft.owner_id)
+    if user.role in REVIEW_ROLES and owner is not None and owner.department == user.department:
+        return draft
+    raise DraftNotFound(did)
+
+
 def _load_for_review(
     uow: UnitOfWork, reviewer: User, draft_id: object, *, lock: bool = False
 ) -> tuple[Draft, User]:

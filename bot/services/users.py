@@ -147,35 +147,54 @@ def register(
             return Registration(existing, created=False)
         if update_id is not None and not uow.processed.claim(channel, update_id):
             raise AlreadyProcessed(update_id)
-        inv = uow.invitations.by_code(code, lock=True)
-        if inv is None:
-            raise InvitationRefused("邀请码不存在，请核对后重新发送")
-        if inv.used_by is not None:
-            raise InvitationRefused("该邀请码已被使用，请向管理员索取新的邀请码")
-        if inv.expires_at is not None and inv.expires_at < utcnow():
-            raise InvitationRefused("该邀请码已过期，请向管理员索取新的邀请码")
-        name = display_name.strip()[:MAX_NAME]
-        if existing is not None:  # a disabled account re-activated by a new invitation
-            user = uow.users.update(
-                existing.id,
-                role=inv.role,
-                department=inv.department,
-                active=True,
-                display_name=name or existing.display_name,
-            )
-        else:
-            user = uow.users.add(
-                channel, str(external_id), name, role=inv.role, department=inv.department
-            )
-        uow.invitations.mark_used(inv.id, user.id)
-        uow.audit.add(
-            None,
-            user.id,
-            "user_registered",
-            {"invitation_id": inv.id, "role": inv.role, "department": inv.department},
-        )
+        user = redeem(uow, code, channel=channel, external_id=external_id,
+                      display_name=display_name, existing=existing)  # fmt: skip
         uow.commit()
     return Registration(user, created=True)
+
+
+def redeem(
+    uow: UnitOfWork,
+    code: str,
+    *,
+    channel: str,
+    external_id: str | int,
+    display_name: str,
+    existing: User | None = None,
+    department: str | None = None,
+) -> User:
+    """Spend the invitation `code` (normalised) for this account inside `uow` (no commit).
+
+    `department` is taken only when the invitation names none. Raises InvitationRefused.
+    """
+    inv = uow.invitations.by_code(code, lock=True)
+    if inv is None:
+        raise InvitationRefused("邀请码不存在，请核对后重新发送")
+    if inv.used_by is not None:
+        raise InvitationRefused("该邀请码已被使用，请向管理员索取新的邀请码")
+    if inv.expires_at is not None and inv.expires_at < utcnow():
+        raise InvitationRefused("该邀请码已过期，请向管理员索取新的邀请码")
+    name = display_name.strip()[:MAX_NAME]
+    if existing is not None:  # a disabled account re-activated by a new invitation
+        user = uow.users.update(
+            existing.id,
+            role=inv.role,
+            department=inv.department or department,
+            active=True,
+            display_name=name or existing.display_name,
+        )
+    else:
+        user = uow.users.add(
+            channel, str(external_id), name, role=inv.role, department=inv.department or department
+        )
+    uow.invitations.mark_used(inv.id, user.id)
+    uow.audit.add(
+        None,
+        user.id,
+        "user_registered",
+        {"invitation_id": inv.id, "role": inv.role, "department": inv.department},
+    )
+    return user
 
 
 def create_admin(
@@ -223,6 +242,7 @@ def disable(db: Database, user_id: int, *, by: int | None = None) -> User:
         if user is None:
             raise BadInput(f"没有编号为 {user_id} 的用户", f"no user with id {user_id}")
         user = uow.users.update(user_id, active=False)
+        uow.web_sessions.delete_for_user(user_id)  # signed-in phones are out at once
         uow.audit.add(None, by, "user_disabled", {"user_id": user_id})
         uow.commit()
     return user

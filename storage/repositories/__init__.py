@@ -12,6 +12,7 @@ from storage.repositories.drafts import DraftRepository, ReviewRepository, Stale
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.processed_updates import ProcessedUpdateRepository
 from storage.repositories.users import InvitationRepository, UserRepository
+from storage.repositories.web_sessions import LoginTokenRepository, WebSessionRepository
 
 __all__ = [
     "AuditRepository",
@@ -21,9 +22,11 @@ __all__ = [
     "HistoryRepository",
     "InboxRepository",
     "InvitationRepository",
+    "LoginTokenRepository",
     "ProcessedUpdateRepository",
     "ReviewRepository",
     "StaleDraftError",
     "UserRepository",
+    "WebSessionRepository",
     "to_jsonable",
 ]

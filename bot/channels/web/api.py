@@ -1,0 +1,254 @@
+"""The JSON API under /api/ (CONTRACT §5): each endpoint translates one request into one
+`bot.services` call and its result into JSON — nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot import services
+from bot.channels.web.http import (
+    HttpError,
+    api,
+    body_bytes,
+    call,
+    check_origin,
+    clear_login_cookies,
+    database,
+    json_body,
+    set_login_cookies,
+    signed_in,
+    step,
+    text_of,
+)
+from bot.services import answers, documents, review, turns, web_login
+from bot.services.users import role_label
+from storage.domain import User
+
+DOC_TYPES = ("reserve_plan", "supply_plan", "approval_memo")
+
+
+def me(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.display_name,
+        "role": user.role,
+        "role_label": role_label(user.role),
+        "department": user.department,
+    }
+
+
+@api
+async def login(request: Request) -> Response:
+    check_origin(request)
+    body = await json_body(request)
+    db = database(request)
+    if "login_token" in body:
+        done = await step(request, web_login.login_with_link, db, body.get("login_token"))
+    else:
+        done = await call(
+            web_login.login_with_code,
+            db,
+            body.get("code"),
+            name=body.get("name"),
+            department=body.get("department"),
+        )
+    response = JSONResponse(me(done.user))
+    set_login_cookies(request, response, done)
+    return response
+
+
+@api
+async def logout(request: Request) -> Response:
+    response = Response(status_code=204)
+    if request.cookies.get("landbot_session"):
+        try:
+            await signed_in(request)
+        except HttpError as exc:
+            if exc.status != 401:
+                raise
+        else:
+            await step(
+                request, web_login.logout, database(request), request.cookies.get("landbot_session")
+            )
+    clear_login_cookies(request, response)
+    return response
+
+
+@api
+async def whoami(request: Request) -> Response:
+    return JSONResponse(me((await signed_in(request)).user))
+
+
+@api
+async def list_drafts(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    drafts = await step(request, services.list_drafts, database(request), uid)
+    return JSONResponse({"drafts": [turns.listed(d) for d in drafts]})
+
+
+def _created(reply: services.Reply) -> JSONResponse:
+    assert reply.draft is not None
+    return JSONResponse({"draft_id": reply.draft.id, "turn": turns.reply_turn(reply)}, 201)
+
+
+@api
+async def create_draft(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    kind = text_of(await json_body(request), "kind", limit=32)
+    return _created(await step(request, services.start_draft, database(request), uid, kind))
+
+
+@api
+async def import_draft(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    data = await body_bytes(request)
+    is_json = "json" in request.headers.get("content-type", "")
+    name = "plan.json" if is_json else "plan.yaml"
+    return _created(await call(services.import_plan, database(request), uid, data, filename=name))
+
+
+@api
+async def get_draft(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    draft_id = request.path_params["draft_id"]
+    return JSONResponse(await step(request, turns.draft_detail, database(request), uid, draft_id))
+
+
+@api
+async def answer(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    text = text_of(await json_body(request), "text")
+    reply = await step(
+        request,
+        services.handle_message,
+        database(request),
+        uid,
+        text=text,
+        draft_id=request.path_params["draft_id"],
+    )
+    return JSONResponse({"turn": turns.reply_turn(reply)})
+
+
+@api
+async def check(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    draft_id = request.path_params["draft_id"]
+    return JSONResponse(await step(request, turns.check_draft, database(request), uid, draft_id))
+
+
+def content_disposition(filename: str, fallback: str) -> str:
+    """`fallback` (ASCII) for old browsers, the Chinese name in RFC 5987 form (`filename*`)."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@api
+async def download(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    doc_type, suffix = request.path_params["doc_type"], request.path_params["suffix"]
+    if doc_type not in DOC_TYPES or suffix not in ("docx", "pdf"):
+        raise HttpError(404, "没有这种文件", "no such document")
+    converter = request.app.state.converter() if suffix == "pdf" else None
+    found = await call(
+        documents.one_document,
+        database(request),
+        uid,
+        request.path_params["draft_id"],
+        doc_type,
+        pdf=suffix == "pdf",
+        converter=converter,
+    )
+    headers = {
+        "Content-Disposition": content_disposition(found.filename, f"{doc_type}.{suffix}"),
+        "Cache-Control": "private, no-store",
+    }
+    return Response(found.content, media_type=found.media_type, headers=headers)
+
+
+@api
+async def submit(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    done = await step(
+        request, review.submit, database(request), uid, request.path_params["draft_id"]
+    )
+    return JSONResponse({"status": done.draft.status, "reviewers": len(done.reviewers)})
+
+
+async def _decide(request: Request, decision: str) -> Response:
+    uid = (await signed_in(request)).user.id
+    body = await json_body(request)
+    comment = text_of(body, "comment", limit=review.MAX_COMMENT + 1, required=False)
+    done = await step(
+        request,
+        review.decide,
+        database(request),
+        uid,
+        request.path_params["draft_id"],
+        decision,
+        comment=comment,
+    )
+    return JSONResponse({"status": done.draft.status})
+
+
+@api
+async def approve(request: Request) -> Response:
+    return await _decide(request, "approved")
+
+
+@api
+async def send_back(request: Request) -> Response:
+    return await _decide(request, "returned")
+
+
+@api
+async def reviews(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    pending = await step(request, review.pending_for, database(request), uid)
+    return JSONResponse({"drafts": [turns.pending_listed(p) for p in pending]})
+
+
+@api
+async def ask(request: Request) -> Response:
+    await signed_in(request)
+    body = await json_body(request)
+    found = await call(
+        answers.ask,
+        text_of(body, "question", limit=4000),
+        jurisdiction=body.get("jurisdiction") or None,
+        k=body.get("k", 3),
+    )
+    return JSONResponse(found)
+
+
+@api
+async def procedure(request: Request) -> Response:
+    await signed_in(request)
+    data = await body_bytes(request)
+    name = "parcel.json" if "json" in request.headers.get("content-type", "") else "parcel.yaml"
+    mapping = await call(services.parse_plan_text, data, name)
+    return JSONResponse(await call(answers.procedure, mapping))
+
+
+DRAFT = "/api/drafts/{draft_id}"
+routes = [
+    Route("/api/login", login, methods=["POST"]),
+    Route("/api/logout", logout, methods=["POST"]),
+    Route("/api/me", whoami, methods=["GET"]),
+    Route("/api/drafts", list_drafts, methods=["GET"]),
+    Route("/api/drafts", create_draft, methods=["POST"]),
+    Route("/api/drafts/import", import_draft, methods=["POST"]),
+    Route(DRAFT, get_draft, methods=["GET"]),
+    Route(f"{DRAFT}/answer", answer, methods=["POST"]),
+    Route(f"{DRAFT}/check", check, methods=["GET"]),
+    Route(f"{DRAFT}/documents/{{doc_type}}.{{suffix}}", download, methods=["GET"]),
+    Route(f"{DRAFT}/submit", submit, methods=["POST"]),
+    Route(f"{DRAFT}/approve", approve, methods=["POST"]),
+    Route(f"{DRAFT}/return", send_back, methods=["POST"]),
+    Route("/api/reviews", reviews, methods=["GET"]),
+    Route("/api/ask", ask, methods=["POST"]),
+    Route("/api/procedure", procedure, methods=["POST"]),
+]

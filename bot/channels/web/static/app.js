@@ -1,0 +1,410 @@
+/* landbot web: drives the page through the JSON API. Every text from the server or the user
+   goes into the page as text (textContent), never as HTML. No external resources. */
+(function () {
+  "use strict";
+  var BASE = document.body.getAttribute("data-base") || "";
+  var current = null; // { id, kind } of the draft being filled
+  var reviewing = null;
+  var lastSaid = "";
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    var key;
+    for (key in attrs || {}) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "cls") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      if (arguments[i]) node.appendChild(arguments[i]);
+    }
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+  function cookie(name) {
+    var parts = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var eq = parts[i].indexOf("=");
+      if (parts[i].slice(0, eq) === name) return decodeURIComponent(parts[i].slice(eq + 1));
+    }
+    return "";
+  }
+
+  var toastTimer = null;
+  function toast(text) {
+    var t = $("toast");
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { t.hidden = true; }, 4000);
+  }
+
+  function request(method, path, body, type) {
+    var headers = { "X-CSRF-Token": cookie("csrf") };
+    var payload;
+    if (body !== undefined) {
+      headers["Content-Type"] = type || "application/json";
+      payload = type ? body : JSON.stringify(body);
+    }
+    return fetch(BASE + path, { method: method, headers: headers, body: payload, credentials: "same-origin" })
+      .then(function (res) {
+        if (res.status === 204) return {};
+        return res.json().catch(function () { return {}; }).then(function (data) {
+          if (!res.ok) {
+            if (res.status === 401 && path !== "/api/login") { location.href = BASE + "/"; }
+            var err = new Error(data.error || "请求失败（" + res.status + "）");
+            err.status = res.status;
+            throw err;
+          }
+          return data;
+        });
+      });
+  }
+
+  function fail(err) { toast(err.message || "网络错误，请稍后重试"); }
+
+  /* ---- sign in ------------------------------------------------------------------------ */
+
+  function signIn(body) {
+    var msg = $("login-error");
+    msg.hidden = true;
+    request("POST", "/api/login", body).then(function () {
+      location.href = BASE + "/";
+    }).catch(function (err) {
+      msg.textContent = err.message;
+      msg.hidden = false;
+    });
+  }
+
+  var codeForm = $("code-login");
+  if (codeForm) {
+    codeForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      signIn({ code: $("code").value, name: $("name").value || null, department: $("department").value || null });
+    });
+  }
+  var linkLogin = $("link-login");
+  if (linkLogin) {
+    $("link-button").addEventListener("click", function () {
+      signIn({ login_token: linkLogin.getAttribute("data-token") });
+    });
+  }
+  if (!$("view-drafts")) return; // the sign-in page ends here
+
+  /* ---- tabs --------------------------------------------------------------------------- */
+
+  function show(view) {
+    var tabs = document.querySelectorAll(".tabs button");
+    for (var i = 0; i < tabs.length; i++) {
+      tabs[i].classList.toggle("active", tabs[i].getAttribute("data-view") === view);
+    }
+    var views = document.querySelectorAll(".view");
+    for (var j = 0; j < views.length; j++) views[j].hidden = views[j].id !== "view-" + view;
+    if (view === "drafts") loadDrafts();
+    if (view === "reviews") loadReviews();
+    window.scrollTo(0, 0);
+  }
+  document.querySelector(".tabs").addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-view]");
+    if (b) show(b.getAttribute("data-view"));
+  });
+
+  $("logout").addEventListener("click", function () {
+    request("POST", "/api/logout").then(function () { location.href = BASE + "/"; }).catch(fail);
+  });
+
+  /* ---- my drafts ---------------------------------------------------------------------- */
+
+  function draftItem(d) {
+    var title = "【" + d.draft_id + "】" + d.kind_label + "《" + (d.title || "未命名") + "》";
+    var meta = d.status_label + " · 已填 " + d.progress.answered + "/" + d.progress.total + " 项";
+    return el("li", {}, el("button", { type: "button", cls: "item", "data-open": String(d.draft_id) },
+      el("span", { cls: "title", text: title }), el("span", { cls: "meta", text: meta })));
+  }
+
+  function loadDrafts() {
+    request("GET", "/api/drafts").then(function (data) {
+      var list = clear($("draft-list"));
+      if (!data.drafts.length) list.appendChild(el("li", { cls: "empty", text: "还没有草稿。点上面的按钮新建一份。" }));
+      data.drafts.forEach(function (d) { list.appendChild(draftItem(d)); });
+    }).catch(fail);
+  }
+
+  $("draft-list").addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-open]");
+    if (b) openDraft(b.getAttribute("data-open"));
+  });
+
+  document.querySelectorAll("button[data-new]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      request("POST", "/api/drafts", { kind: b.getAttribute("data-new") }).then(started).catch(fail);
+    });
+  });
+
+  $("import-file").addEventListener("change", function (ev) {
+    var file = ev.target.files[0];
+    if (!file) return;
+    var type = /\.json$/i.test(file.name) ? "application/json" : "application/yaml";
+    file.text().then(function (text) {
+      return request("POST", "/api/drafts/import", text, type);
+    }).then(started).catch(fail).then(function () { ev.target.value = ""; });
+  });
+
+  function started(data) {
+    return request("GET", "/api/drafts/" + data.draft_id).then(function (d) {
+      current = { id: d.draft_id, kind: d.kind, status: d.status };
+      showTurn(data.turn);
+      show("fill");
+    });
+  }
+
+  function openDraft(id) {
+    request("GET", "/api/drafts/" + id).then(function (d) {
+      current = { id: d.draft_id, kind: d.kind, status: d.status };
+      showTurn(d.turn, d.status !== "draft" && d.status !== "returned" ? d.card : null);
+      show("fill");
+    }).catch(fail);
+  }
+
+  /* ---- the dialogue ------------------------------------------------------------------- */
+
+  function findingCard(f, editing) {
+    var labels = { error: "错误", warning: "提示", info: "说明" };
+    var src = f.source || {};
+    var where = "依据：" + (src.title ? "《" + src.title + "》" : f.cite.doc_id) +
+      (src.number ? "（" + src.number + "）" : "") + " " + f.cite.article;
+    var box = el("div", { cls: "finding " + f.severity },
+      el("div", {}, el("span", { cls: "sev", text: (labels[f.severity] || f.severity) + "：" }),
+        document.createTextNode(f.message)),
+      el("div", { cls: "src", text: where }));
+    if (src.text) {
+      box.appendChild(el("details", {}, el("summary", { text: "查看条文原文" }),
+        el("blockquote", { text: src.text })));
+    }
+    if (f.edit && editing) box.appendChild(el("button", { type: "button", cls: "edit", "data-say": f.edit, text: f.edit }));
+    return box;
+  }
+
+  function downloads(box, id, kind) {
+    clear(box);
+    var names = {};
+    names[kind] = kind === "supply_plan" ? "供地方案" : "储备方案";
+    names.approval_memo = "审批呈报单";
+    [kind, "approval_memo"].forEach(function (doc) {
+      ["docx", "pdf"].forEach(function (suffix) {
+        box.appendChild(el("a", {
+          cls: "button", href: BASE + "/api/drafts/" + id + "/documents/" + doc + "." + suffix,
+          download: "", text: "下载" + names[doc] + (suffix === "pdf" ? "（PDF）" : "（Word）")
+        }));
+      });
+    });
+  }
+
+  function showTurn(turn, card) {
+    $("fill-empty").hidden = true;
+    $("fill").hidden = false;
+    var p = turn.progress || { n: 0, total: 0 };
+    $("progress-text").textContent = turn.done ? "已全部填写（共 " + p.total + " 项）" : "第 " + p.n + "/" + p.total + " 项";
+    $("progress-bar").style.width = (p.total ? Math.round(100 * (turn.done ? p.total : p.n - 1) / p.total) : 0) + "%";
+    var messages = clear($("messages"));
+    if (card) messages.appendChild(el("div", { cls: "msg review", text: card }));
+    (turn.notices || []).forEach(function (m) {
+      if (m.kind === "finding") return; // the findings are shown below, with their articles
+      if (m.kind === "review") {
+        // the review card: folded unless it was asked for (查看)
+        var lines = m.text.split("\n");
+        var box = el("details", { cls: "msg review" }, el("summary", { text: lines[0] }),
+          el("div", { cls: "pre", text: lines.slice(1).join("\n") }));
+        if (lastSaid === "查看") box.open = true;
+        messages.appendChild(box);
+      } else {
+        messages.appendChild(el("div", { cls: "msg " + m.kind, text: m.text }));
+      }
+    });
+    var prompt = $("prompt");
+    prompt.textContent = turn.prompt || "";
+    prompt.setAttribute("data-field", turn.field || "");
+    prompt.hidden = !turn.prompt;
+    var choices = clear($("choices"));
+    (turn.choices || []).forEach(function (c) {
+      choices.appendChild(el("button", { type: "button", "data-say": c, text: c }));
+    });
+    var commands = clear($("commands"));
+    (turn.commands || []).forEach(function (c) {
+      commands.appendChild(el("button", { type: "button", "data-say": c, text: c }));
+    });
+    var editable = !current || current.status === "draft" || current.status === "returned";
+    $("answer-form").hidden = !editable;
+    var findings = clear($("findings"));
+    if ((turn.findings || []).length) findings.appendChild(el("h2", { text: "政策核查" }));
+    (turn.findings || []).forEach(function (f) { findings.appendChild(findingCard(f, editable)); });
+    var done = $("done");
+    done.hidden = !(turn.done || !editable);
+    if (!done.hidden && current) downloads($("downloads"), current.id, current.kind);
+    $("submit-draft").hidden = !editable;
+    clear($("check-result"));
+    // the keyboard comes up for typed answers only, not over the buttons of a choice
+    if (turn.prompt && editable && !(turn.choices || []).length) $("answer").focus({ preventScroll: true });
+  }
+
+  function say(text) {
+    if (!current || !text) return;
+    var form = $("answer-form");
+    lastSaid = text;
+    form.classList.add("busy");
+    return request("POST", "/api/drafts/" + current.id + "/answer", { text: text }).then(function (data) {
+      $("answer").value = "";
+      showTurn(data.turn);
+    }).catch(fail).then(function () { form.classList.remove("busy"); });
+  }
+
+  $("answer-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    say($("answer").value.trim());
+  });
+  $("view-fill").addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-say]");
+    if (b) say(b.getAttribute("data-say"));
+  });
+
+  $("submit-draft").addEventListener("click", function () {
+    request("POST", "/api/drafts/" + current.id + "/submit").then(function (data) {
+      current.status = data.status;
+      toast(data.reviewers ? "已提交审核，审核人会收到通知。" : "已提交审核。");
+      openDraft(current.id);
+    }).catch(fail);
+  });
+
+  $("check-draft").addEventListener("click", function () {
+    request("GET", "/api/drafts/" + current.id + "/check").then(function (data) {
+      var box = clear($("check-result"));
+      box.appendChild(el("p", { text: data.passed ? "✅ 核查通过：没有错误。" : "❌ 核查未通过，请修改以下错误后再提交。" }));
+      data.findings.forEach(function (f) { box.appendChild(findingCard(f)); });
+    }).catch(fail);
+  });
+
+  // reloading the page (or another phone) continues the draft the user was filling in
+  var resume = $("view-drafts").getAttribute("data-resume");
+  if (resume) openDraft(resume);
+
+  /* ---- 政策问答 ----------------------------------------------------------------------- */
+
+  function cite(c) { return c ? "依据：" + c.doc_id + " " + c.article : ""; }
+
+  function procedureBox(data) {
+    var box = el("div", { cls: "card" }, el("h2", { text: "办理程序" }));
+    var j = data.jurisdiction || {};
+    if (j.chain) box.appendChild(el("p", { text: "辖区：" + j.chain.join(" › ") }));
+    var reserve = data.reserve || {};
+    box.appendChild(el("p", { text: "收储方式：" + (reserve.mode || "已是储备土地，无需收储") }));
+    if ((reserve.steps || []).length) {
+      var ol = el("ol", { cls: "steps" });
+      reserve.steps.forEach(function (s) {
+        ol.appendChild(el("li", {}, document.createTextNode(s.title + (s.actor ? "（" + s.actor + "）" : "")),
+          el("div", { cls: "cite", text: cite(s.cite) })));
+      });
+      box.appendChild(ol);
+    }
+    var supply = data.supply || {};
+    if ((supply.methods || []).length) box.appendChild(el("p", { text: "供应方式：" + supply.methods.join("、") }));
+    (supply.rules || []).forEach(function (r) {
+      box.appendChild(el("div", { cls: "msg" }, document.createTextNode(r.text), el("div", { cls: "cite", text: cite(r.cite) })));
+    });
+    if ((data.preconditions || []).length) {
+      box.appendChild(el("h3", { text: "前置条件" }));
+      var ul = el("ol", { cls: "steps" });
+      data.preconditions.forEach(function (p) {
+        ul.appendChild(el("li", {}, document.createTextNode(p.item), el("div", { cls: "cite", text: cite(p.cite) })));
+      });
+      box.appendChild(ul);
+    }
+    (data.notes || []).forEach(function (n) { box.appendChild(el("p", { cls: "hint", text: n })); });
+    return box;
+  }
+
+  $("ask-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var body = { question: $("question").value.trim() };
+    if ($("ask-place").value.trim()) body.jurisdiction = $("ask-place").value.trim();
+    var out = clear($("ask-result"));
+    out.appendChild(el("p", { cls: "hint", text: "正在检索……" }));
+    request("POST", "/api/ask", body).then(function (data) {
+      clear(out);
+      if (data.note) out.appendChild(el("p", { cls: "hint", text: data.note }));
+      if (!data.answers.length) out.appendChild(el("p", { text: "知识库中没有找到能回答这个问题的条文，请换个说法再试。" }));
+      data.answers.forEach(function (a, i) {
+        out.appendChild(el("div", { cls: "card answer-item" },
+          el("h3", { text: (i + 1) + ". 《" + a.title + "》" + a.article + (a.in_force === false ? "（已不在有效期内）" : "") }),
+          el("blockquote", { text: a.text }),
+          a.gist ? el("p", { cls: "gist", text: "要点：" + a.gist }) : null));
+      });
+      if (data.procedure) out.appendChild(procedureBox(data.procedure));
+      out.scrollIntoView({ behavior: "smooth", block: "start" });
+    }).catch(function (err) { clear(out); fail(err); });
+  });
+
+  /* ---- 程序判定 ----------------------------------------------------------------------- */
+
+  $("procedure-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var parcel = {};
+    ["jurisdiction", "ownership", "current_right", "planned_use", "existing_construction_land"].forEach(function (k) {
+      var v = $("p-" + k).value.trim();
+      if (v === "true" || v === "false") parcel[k] = v === "true";
+      else if (v) parcel[k] = v;
+    });
+    var out = clear($("procedure-result"));
+    request("POST", "/api/procedure", parcel).then(function (data) {
+      out.appendChild(procedureBox(data));
+      out.scrollIntoView({ behavior: "smooth", block: "start" });
+    }).catch(fail);
+  });
+
+  /* ---- 审核 --------------------------------------------------------------------------- */
+
+  function loadReviews() {
+    request("GET", "/api/reviews").then(function (data) {
+      var list = clear($("review-list"));
+      $("review-detail").hidden = true;
+      if (!data.drafts.length) list.appendChild(el("li", { cls: "empty", text: "没有等待审核的方案。" }));
+      data.drafts.forEach(function (d) {
+        var li = draftItem(d);
+        li.firstChild.setAttribute("data-review", String(d.draft_id));
+        li.firstChild.removeAttribute("data-open");
+        li.firstChild.appendChild(el("span", { cls: "meta", text: "经办人：" + d.owner }));
+        list.appendChild(li);
+      });
+    }).catch(fail);
+  }
+
+  if ($("review-list")) {
+    $("review-list").addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-review]");
+      if (!b) return;
+      request("GET", "/api/drafts/" + b.getAttribute("data-review")).then(function (d) {
+        reviewing = d;
+        $("review-title").textContent = "【" + d.draft_id + "】《" + (d.title || "未命名") + "》";
+        $("review-card").textContent = d.card;
+        var f = clear($("review-findings"));
+        d.findings.forEach(function (x) { f.appendChild(findingCard(x)); });
+        downloads($("review-downloads"), d.draft_id, d.kind);
+        $("review-comment").value = "";
+        $("review-detail").hidden = false;
+        $("review-detail").scrollIntoView();
+      }).catch(fail);
+    });
+    var decide = function (path) {
+      request("POST", "/api/drafts/" + reviewing.draft_id + "/" + path, { comment: $("review-comment").value })
+        .then(function (data) {
+          toast(data.status === "approved" ? "已同意。" : "已退回修改。");
+          loadReviews();
+        }).catch(fail);
+    };
+    $("approve").addEventListener("click", function () { decide("approve"); });
+    $("send-back").addEventListener("click", function () { decide("return"); });
+  }
+})();

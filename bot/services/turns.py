@@ -1,0 +1,148 @@
+"""A dialogue step as data (CONTRACT §5 `turn`), and a draft as data, for channels that
+draw their own screens (the web page) instead of sending chat messages.
+
+The turn is the same step the Telegram bot and the terminal show: the messages of one
+`Reply` split into the question (`prompt`, its answer options as `choices`, the commands
+it offers) and everything else (`message`), with the current findings, each with the
+article it enforces quoted from the knowledge base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.dialogue import Message
+from bot.services import engine
+from bot.services.results import DraftSummary, Reply
+from bot.services.review import Pending, load_viewable_draft
+from bot.services.transaction import load_user, transact
+from storage.db import Database, UnitOfWork
+
+OPTION_KINDS = ("o", "b")  # button data of an answer option (a choice, 是/否)
+
+
+def _findings(findings: Iterable[Any], kind: str | None) -> list[dict[str, Any]]:
+    """Findings as JSON with the cited document's title, number and the article verbatim,
+    and `edit`: the command that changes the answer concerned (修改 熔断比例…), if any."""
+    from knowledge.corpus import load_corpus
+
+    corpus = load_corpus()
+    form = engine.form_for(kind) if kind else None
+    out = []
+    for f in findings:
+        d = dict(f) if isinstance(f, Mapping) else f.to_json()
+        key = d.get("field")
+        has = form is not None and isinstance(key, str) and form.has(key)
+        d["edit"] = f"修改 {form.field(key).label}" if has and form and key else None
+        cite = d.get("cite") or {}
+        doc = corpus.document(str(cite.get("doc_id", "")))
+        art = doc.article(str(cite.get("article", ""))) if doc is not None else None
+        d["source"] = {
+            "title": doc.title if doc else None,
+            "number": doc.number if doc else None,
+            "text": art.text if art else None,
+        }
+        out.append(d)
+    return out
+
+
+def progress(draft: DraftSummary | None) -> dict[str, int]:
+    """第 n/N 项: the current field's place among the fields that apply (n = N when done)."""
+    if draft is None:
+        return {"n": 0, "total": 0}
+    n = draft.position or (draft.total if draft.current_field is None else draft.answered)
+    return {"n": n, "total": draft.total}
+
+
+def turn(
+    messages: list[Message], draft: DraftSummary | None, findings: Iterable[Any]
+) -> dict[str, Any]:
+    """The CONTRACT §5 turn, plus `commands` (the other buttons: 返回, 查看, 修改 熔断比例…)
+    and `notices` (the messages besides the question, each with its kind: error, finding…)."""
+    question = next((m for m in reversed(messages) if m.kind == "question"), None)
+    choices: list[str] = []
+    commands: list[str] = []
+    for m in messages:
+        for b in (b for row in m.buttons for b in row):
+            option = b.data.split(":", 1)[0] in OPTION_KINDS
+            if option and m is question:
+                choices.append(b.label)
+            elif not option and b.label not in commands:
+                commands.append(b.label)
+    return {
+        "prompt": question.text if question else "",
+        "field": draft.current_field if draft else None,
+        "progress": progress(draft),
+        "choices": choices,
+        "commands": commands,
+        "message": "\n\n".join(m.text for m in messages if m is not question),
+        "notices": [{"kind": m.kind, "text": m.text} for m in messages if m is not question],
+        "findings": _findings(findings, draft.kind if draft else None),
+        "done": bool(draft and draft.complete and draft.current_field is None),
+    }
+
+
+def reply_turn(reply: Reply) -> dict[str, Any]:
+    return turn(reply.messages, reply.draft, reply.findings)
+
+
+def listed(d: DraftSummary) -> dict[str, Any]:
+    """A draft as `GET /api/drafts` lists it."""
+    return {
+        "draft_id": d.id,
+        "kind": d.kind,
+        "kind_label": d.kind_label,
+        "title": d.title,
+        "status": d.status,
+        "status_label": d.status_label,
+        "progress": {"answered": d.answered, "total": d.total},
+        "updated_at": d.updated_at.isoformat(),
+    }
+
+
+def pending_listed(p: Pending) -> dict[str, Any]:
+    return {**listed(p.draft), "owner": p.owner.display_name}
+
+
+def draft_detail(db: Database, user_id: int, draft_id: object) -> dict[str, Any]:
+    """`GET /api/drafts/{id}`: a draft the user may see (theirs, or one they review)."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        user = load_user(uow, user_id)
+        draft = load_viewable_draft(uow, user, draft_id)
+        state = engine.state_of(draft)
+        summary = engine.summary(draft, state)
+        own = draft.owner_id == user.id
+        if own and draft.editable:
+            shown = engine.where_it_stands(draft.kind, state)
+        else:
+            note = engine.info(f"草稿 {draft.id} 当前状态为「{draft.status_label}」，只能查看。")
+            shown = [note] if own else []
+        return {
+            "draft_id": draft.id,
+            "kind": draft.kind,
+            "title": draft.title,
+            "status": draft.status,
+            "status_label": draft.status_label,
+            "own": own,
+            "fields": state.answers,
+            "progress": {"answered": summary.answered, "total": summary.total},
+            "findings": _findings(state.findings, draft.kind),
+            "card": engine.card(draft.kind, state).text,
+            "turn": turn(shown, summary, state.findings),
+        }
+
+    return transact(db, work, readonly=True)
+
+
+def check_draft(db: Database, user_id: int, draft_id: object) -> dict[str, Any]:
+    """The `landbot check --json` object of a draft the user may see."""
+    from bot.dialogue import answers_to_plan
+    from knowledge.checks import check_plan
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        draft = load_viewable_draft(uow, load_user(uow, user_id), draft_id)
+        return check_plan(answers_to_plan(engine.state_of(draft))).to_json()
+
+    return transact(db, work, readonly=True)

@@ -1,0 +1,420 @@
+"""The web API (CONTRACT §5) through the real ASGI stack (httpx → Starlette → services →
+database), on SQLite and on PostgreSQL: sign-in, a whole 供地方案 by typed answers with a
+finding and its correction, import, check, documents, the review, ask and procedure, and
+what must be refused (bad input, another user's draft, forged requests, disabled users)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from pathlib import Path
+
+import docx
+import pytest
+from sqlalchemy import text
+
+from bot.cli import main
+from bot.services import users, web_login
+from knowledge.checks import check_plan
+from knowledge.plan import load_plan_file
+from storage.db import Database
+from tests.components import require_libreoffice
+from tests.web.kit import (
+    DEPARTMENT,
+    answer,
+    app_for,
+    client,
+    fill_in,
+    invite,
+    sign_in,
+    signed_in,
+)
+
+PLANS = Path(__file__).resolve().parent.parent / "data" / "plans"
+CLEAN_PLAN = PLANS / "zhengzhou-residential-supply.yaml"
+
+
+def set_cookie_headers(response) -> list[str]:
+    return response.headers.get_list("set-cookie")
+
+
+async def test_sign_in_with_an_invitation_code(database: Database) -> None:
+    app = app_for(database)
+    code = invite(database, "clerk")
+    async with client(app) as c:
+        r = await c.post("/api/login", json={"code": "ABCD-2345"})
+        assert r.status_code == 401 and "邀请码" in r.json()["error"] and r.json()["error_en"]
+        assert (await c.get("/api/me")).status_code == 401
+        r = await c.post("/api/login", json={"code": code.lower(), "name": "王五"})
+        assert r.status_code == 200
+        me = r.json()
+        assert me == {"id": me["id"], "name": "王五", "role": "clerk", "role_label": "经办人",
+                      "department": DEPARTMENT}  # fmt: skip
+        cookies = {h.split("=", 1)[0]: h for h in set_cookie_headers(r)}
+        session = cookies["landbot_session"].lower()
+        assert "httponly" in session and "samesite=lax" in session and "path=/" in session
+        assert "httponly" not in cookies["csrf"].lower()
+        assert (await c.get("/api/me")).json()["id"] == me["id"]
+        token = c.cookies["landbot_session"]
+    with database.engine.connect() as conn:  # only the hash of the token is stored
+        stored = [row[0] for row in conn.execute(text("SELECT token_hash FROM web_sessions"))]
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+    async with client(app) as other:  # the code is spent
+        r = await other.post("/api/login", json={"code": code})
+        assert r.status_code == 401 and "已被使用" in r.json()["error"]
+
+
+async def test_sign_out_ends_the_session_on_the_server(database: Database) -> None:
+    app = app_for(database)
+    async with client(app) as c:
+        await sign_in(c, invite(database))
+        token = c.cookies["landbot_session"]
+        assert (await c.post("/api/logout")).status_code == 204
+        c.cookies.set("landbot_session", token)  # replaying the old cookie does not work
+        assert (await c.get("/api/me")).status_code == 401
+
+
+async def test_login_link_signs_a_telegram_user_in_once(
+    database: Database, settings, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    tg = users.create_admin(database, channel="telegram", external_id=4242,
+                            display_name="赵六", department=DEPARTMENT)  # fmt: skip
+    monkeypatch.setenv("LANDBOT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("LANDBOT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LANDBOT_WEB_URL", "https://land.example.org/landbot")
+    assert main(["users", "login-link", str(tg.id)]) == 0
+    url = capsys.readouterr().out.splitlines()[0]
+    assert url.startswith("https://land.example.org/landbot/login/")
+    token = url.rsplit("/", 1)[1]
+    app = app_for(database)
+    async with client(app) as c:
+        page = await c.get(f"/login/{token}")  # opening the page (a link preview) spends nothing
+        assert page.status_code == 200 and "登录链接" in page.text
+        assert page.headers["cache-control"] == "no-store"
+        r = await c.post("/api/login", json={"login_token": token})
+        assert r.status_code == 200 and r.json()["id"] == tg.id and r.json()["role"] == "admin"
+    async with client(app) as c:
+        r = await c.post("/api/login", json={"login_token": token})
+        assert r.status_code == 401 and "登录链接" in r.json()["error"]
+        r = await c.post("/api/login", json={"login_token": "x" * 43})
+        assert r.status_code == 401
+
+
+async def test_a_whole_supply_plan_by_typed_answers(database: Database) -> None:
+    app = app_for(database)
+    async with signed_in(database, app) as (c, _):
+        r = await c.post("/api/drafts", json={"kind": "supply_plan"})
+        assert r.status_code == 201
+        draft_id, turn = r.json()["draft_id"], r.json()["turn"]
+        assert set(turn) >= {"prompt", "field", "progress", "choices", "message", "findings",
+                             "done"}  # fmt: skip
+        assert turn["field"] == "project_name" and turn["progress"]["n"] == 1
+        assert turn["prompt"].startswith(f"第 1/{turn['progress']['total']} 项")
+        assert not turn["done"] and turn["findings"] == []
+        turn = await answer(c, draft_id, "金水区某地块国有建设用地使用权出让")
+        assert turn["field"] == "parcel_code" and "跳过" in turn["commands"]
+        turn = await answer(c, draft_id, "跳过")
+        assert turn["field"] == "jurisdiction" and turn["progress"]["n"] == 3
+        turn = await answer(c, draft_id, "返回")  # back to the skipped one, and on again
+        assert turn["field"] == "parcel_code"
+        turn = await answer(c, draft_id, "跳过")
+        assert turn["field"] == "jurisdiction"
+        turn = await answer(c, draft_id, "明年六月")  # not a place the knowledge base knows
+        assert turn["field"] == "jurisdiction"
+        assert any(n["kind"] == "error" for n in turn["notices"])
+        turn, seen = await fill_in(c, draft_id, turn)
+        # the breaker ratio of 150% broke 郑政〔2021〕4号 四（二）, with the article quoted
+        flagged = next(t for t in seen if any(f["field"] == "circuit_breaker_pct"
+                                              for f in t["findings"]))  # fmt: skip
+        finding = next(f for f in flagged["findings"] if f["field"] == "circuit_breaker_pct")
+        assert finding["severity"] == "error" and finding["cite"]["article"] == "四（二）"
+        assert "120%" in finding["source"]["text"] and finding["source"]["number"]
+        assert "修改 熔断比例（占起始价）" in flagged["commands"]
+        choice_turn = next(t for t in seen if t["field"] == "supply_method")
+        assert "挂牌出让" in choice_turn["choices"]
+        assert turn["done"] and turn["field"] is None
+        assert turn["progress"]["n"] == turn["progress"]["total"]
+        assert any(f["field"] == "circuit_breaker_pct" for f in turn["findings"])
+        assert (await c.post(f"/api/drafts/{draft_id}/submit")).status_code == 409
+        turn = await answer(c, draft_id, "修改 熔断比例")
+        assert turn["field"] == "circuit_breaker_pct" and "当前答案：150%" in turn["prompt"]
+        turn = await answer(c, draft_id, "125%")
+        assert not any(f["field"] == "circuit_breaker_pct" for f in turn["findings"])
+        assert "已消除" in turn["message"]
+        turn = await answer(c, draft_id, "查看")
+        assert any(n["kind"] == "review" and "熔断比例" in n["text"] for n in turn["notices"])
+        detail = (await c.get(f"/api/drafts/{draft_id}")).json()
+        assert detail["fields"]["circuit_breaker_pct"] == 125.0 and detail["status"] == "draft"
+        assert detail["progress"]["answered"] == detail["progress"]["total"]
+        checked = (await c.get(f"/api/drafts/{draft_id}/check")).json()
+        assert checked["kind"] == "supply_plan" and checked["passed"] is True
+        listed = (await c.get("/api/drafts")).json()["drafts"]
+        assert [d["draft_id"] for d in listed] == [draft_id]
+        assert set(listed[0]) >= {"draft_id", "kind", "title", "status", "progress", "updated_at"}
+
+        r = await c.get(f"/api/drafts/{draft_id}/documents/supply_plan.docx")
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+        disposition = r.headers["content-disposition"]
+        assert "filename*=UTF-8''" in disposition and "%E4%BE%9B%E5%9C%B0" in disposition  # 供地
+        body = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+        assert "金水区某地块国有建设\n用地使用权出让供地方案" in body  # the title, in two lines
+        memo = await c.get(f"/api/drafts/{draft_id}/documents/approval_memo.docx")
+        assert memo.status_code == 200
+        wrong = await c.get(f"/api/drafts/{draft_id}/documents/reserve_plan.docx")
+        assert wrong.status_code == 404 and wrong.json()["error"]
+        pdf = await c.get(f"/api/drafts/{draft_id}/documents/supply_plan.pdf")
+        assert pdf.status_code == 503 and "PDF" in pdf.json()["error"]  # this app has no converter
+
+        # the review: submit, a return with a comment, resubmit, approve
+        r = await c.post(f"/api/drafts/{draft_id}/submit")
+        assert r.status_code == 200 and r.json()["status"] == "submitted"
+        assert (await c.post(f"/api/drafts/{draft_id}/approve", json={})).status_code == 409
+        async with signed_in(database, app, "reviewer", "钱审核") as (rc, _):
+            waiting = (await rc.get("/api/reviews")).json()["drafts"]
+            assert [d["draft_id"] for d in waiting] == [draft_id] and waiting[0]["owner"] == "张三"
+            seen_by_reviewer = await rc.get(f"/api/drafts/{draft_id}")
+            assert (
+                seen_by_reviewer.status_code == 200
+                and "熔断比例" in seen_by_reviewer.json()["card"]
+            )
+            r = await rc.post(f"/api/drafts/{draft_id}/return", json={})
+            assert r.status_code == 409 and "意见" in r.json()["error"]
+            r = await rc.post(f"/api/drafts/{draft_id}/return", json={"comment": "请补充竞买条件"})
+            assert r.json() == {"status": "returned"}
+            assert (await c.post(f"/api/drafts/{draft_id}/submit")).json()["status"] == "submitted"
+            r = await rc.post(f"/api/drafts/{draft_id}/approve", json={"comment": "同意"})
+            assert r.json() == {"status": "approved"}
+            assert (await rc.get("/api/reviews")).json()["drafts"] == []
+        r = await c.post(f"/api/drafts/{draft_id}/answer", json={"text": "修改 熔断比例"})
+        assert r.status_code == 409 and "已审核通过" in r.json()["error"]
+
+
+async def test_pdf_download(database: Database) -> None:
+    require_libreoffice()
+    app = app_for(database, pdf=True)
+    async with signed_in(database, app) as (c, _):
+        r = await c.post("/api/drafts/import", content=CLEAN_PLAN.read_bytes(),
+                         headers={"Content-Type": "application/yaml"})  # fmt: skip
+        draft_id = r.json()["draft_id"]
+        r = await c.get(f"/api/drafts/{draft_id}/documents/supply_plan.pdf")
+        assert r.status_code == 200, r.text
+        assert r.content.startswith(b"%PDF") and r.headers["content-type"] == "application/pdf"
+        assert ".pdf" in r.headers["content-disposition"]
+        app.state.converter.close()
+
+
+async def test_import_and_check_as_the_cli_does(database: Database, capsys) -> None:
+    app = app_for(database)
+    async with signed_in(database, app) as (c, _):
+        r = await c.post("/api/drafts/import", content=CLEAN_PLAN.read_bytes(),
+                         headers={"Content-Type": "application/yaml"})  # fmt: skip
+        assert r.status_code == 201
+        draft_id = r.json()["draft_id"]
+        checked = (await c.get(f"/api/drafts/{draft_id}/check")).json()
+        assert main(["check", str(CLEAN_PLAN), "--json"]) == 0
+        assert checked == json.loads(capsys.readouterr().out)
+        as_json = json.dumps(load_plan_file(CLEAN_PLAN).to_file_dict(), ensure_ascii=False)
+        r = await c.post("/api/drafts/import", content=as_json.encode(),
+                         headers={"Content-Type": "application/json"})  # fmt: skip
+        assert r.status_code == 201
+        again = (await c.get(f"/api/drafts/{r.json()['draft_id']}/check")).json()
+        assert again == check_plan(load_plan_file(CLEAN_PLAN)).to_json()
+
+        before = len((await c.get("/api/drafts")).json()["drafts"])
+        bad = CLEAN_PLAN.read_text(encoding="utf-8").replace("  area_m2:", "  area_sqm:")
+        r = await c.post("/api/drafts/import", content=bad.encode(),
+                         headers={"Content-Type": "application/yaml"})  # fmt: skip
+        assert r.status_code == 400
+        err = r.json()
+        assert "area_sqm" in err["error"] and "area_sqm" in err["error_en"]
+        assert "\n" not in err["error"]
+        for junk in (b"\xff\xfe", b"kind: [", b"- just a list", b'{"kind": "house"}'):
+            r = await c.post("/api/drafts/import", content=junk)
+            assert r.status_code == 400 and r.json()["error"], junk
+        assert len((await c.get("/api/drafts")).json()["drafts"]) == before
+
+
+async def test_bad_requests_are_400_in_chinese(database: Database) -> None:
+    app = app_for(database)
+    async with signed_in(database, app) as (c, _):
+        r = await c.post("/api/drafts", json={"kind": "house"})
+        assert r.status_code == 400 and "方案" in r.json()["error"]
+        draft_id = (await c.post("/api/drafts", json={"kind": "reserve_plan"})).json()["draft_id"]
+        for body in (b"not json", b"[1, 2]", json.dumps({"text": 5}).encode(), b"{}"):
+            r = await c.post(f"/api/drafts/{draft_id}/answer", content=body)
+            assert r.status_code == 400 and r.json()["error"] and r.json()["error_en"], body
+        r = await c.post("/api/drafts/abc/answer", json={"text": "1"})
+        assert r.status_code == 404
+        r = await c.post("/api/ask", json={"question": "熔断", "k": 99})
+        assert r.status_code == 400
+        r = await c.get("/api/nothing")
+        assert r.status_code == 404 and r.json()["error"]
+
+
+async def test_ask_and_procedure_as_the_cli_does(database: Database, tmp_path: Path,
+                                                 capsys) -> None:  # fmt: skip
+    app = app_for(database)
+    async with signed_in(database, app) as (c, _):
+        question = "储备地临时出租能租多久"
+        r = await c.post("/api/ask", json={"question": question, "jurisdiction": "新密市"})
+        assert r.status_code == 200
+        assert main(["ask", question, "--json", "--jurisdiction", "新密市"]) == 0
+        assert r.json() == json.loads(capsys.readouterr().out)
+        assert r.json()["answers"] and r.json()["answers"][0]["text"]
+        parcel = {"jurisdiction": "新密市", "ownership": "集体", "planned_use": "住宅用地"}
+        r = await c.post("/api/procedure", json=parcel)
+        assert r.status_code == 200
+        path = tmp_path / "parcel.json"
+        path.write_text(json.dumps(parcel, ensure_ascii=False), encoding="utf-8")
+        assert main(["procedure", str(path), "--json"]) == 0
+        assert r.json() == json.loads(capsys.readouterr().out)
+        assert r.json()["reserve"]["mode"] == "征收储备"
+        r = await c.post("/api/procedure", json={"ownership": "集体"})
+        assert r.status_code == 400 and "jurisdiction" in r.json()["error"]
+
+
+async def test_another_users_draft_is_404_and_unchanged(database: Database) -> None:
+    app = app_for(database)
+    other = "新密市自然资源局"  # a clerk and a reviewer of another department
+    async with (
+        signed_in(database, app, name="甲") as (owner, _),
+        signed_in(database, app, "clerk", "乙", other) as (stranger, _),
+        signed_in(database, app, "reviewer", "丙", other) as (reviewer, _),
+    ):
+        draft_id = (await owner.post("/api/drafts", json={"kind": "supply_plan"})).json()[
+            "draft_id"
+        ]
+        before = (await owner.get(f"/api/drafts/{draft_id}")).json()
+        for who in (stranger, reviewer):
+            calls = [
+                who.get(f"/api/drafts/{draft_id}"),
+                who.post(f"/api/drafts/{draft_id}/answer", json={"text": "偷偷改名"}),
+                who.get(f"/api/drafts/{draft_id}/check"),
+                who.get(f"/api/drafts/{draft_id}/documents/supply_plan.docx"),
+                who.post(f"/api/drafts/{draft_id}/submit"),
+                who.post(f"/api/drafts/{draft_id}/approve", json={}),
+            ]
+            for pending in calls:
+                r = await pending
+                assert r.status_code in (404, 409), r.text
+                assert r.json()["error"]
+        assert (await owner.get(f"/api/drafts/{draft_id}")).json() == before
+
+
+async def test_forged_and_replayed_requests_change_nothing(database: Database) -> None:
+    app = app_for(database)
+    async with signed_in(database, app) as (c, _):
+        draft_id = (await c.post("/api/drafts", json={"kind": "supply_plan"})).json()["draft_id"]
+        before = (await c.get(f"/api/drafts/{draft_id}")).json()
+        url = f"/api/drafts/{draft_id}/answer"
+        good = c.headers.pop("X-CSRF-Token")
+        r = await c.post(url, json={"text": "伪造的项目"})  # no header: a cross-site form post
+        assert r.status_code == 403 and r.json()["error"]
+        r = await c.post(url, json={"text": "伪造的项目"}, headers={"X-CSRF-Token": "x" * 43})
+        assert r.status_code == 403
+        # an attacker who planted their own csrf cookie and header: not this session's token
+        planted = "y" * 43
+        c.cookies.set("csrf", planted)
+        r = await c.post(url, json={"text": "伪造的项目"}, headers={"X-CSRF-Token": planted})
+        assert r.status_code == 403
+        c.cookies.set("csrf", good)
+        r = await c.post(url, json={"text": "伪造的项目"},
+                         headers={"X-CSRF-Token": good, "Origin": "https://evil.example"})  # fmt: skip
+        assert r.status_code == 403
+        r = await c.post("/api/login", json={"code": invite(database)},
+                         headers={"Origin": "https://evil.example"})  # fmt: skip
+        assert r.status_code == 403
+        assert (await c.get(f"/api/drafts/{draft_id}")).json() == before
+        r = await c.post(url, json={"text": "真的项目"},
+                         headers={"X-CSRF-Token": good, "Origin": "http://landbot.test"})  # fmt: skip
+        assert r.status_code == 200
+    async with client(app) as anonymous:
+        r = await anonymous.post(url, json={"text": "x"})
+        assert r.status_code == 401
+
+
+async def test_a_disabled_user_is_refused_at_once(database: Database) -> None:
+    app = app_for(database)
+    async with signed_in(database, app) as (c, me):
+        draft_id = (await c.post("/api/drafts", json={"kind": "supply_plan"})).json()["draft_id"]
+        users.disable(database, me["id"])
+        assert (await c.get("/api/me")).status_code == 401
+        r = await c.post(f"/api/drafts/{draft_id}/answer", json={"text": "项目"})
+        assert r.status_code == 401 and r.json()["error"]
+        page = await c.get("/")
+        assert page.status_code == 200 and "邀请码" in page.text
+
+
+async def test_disabled_user_session_refused_even_if_it_survived(database: Database) -> None:
+    """Even a session row left behind (e.g. disabled directly in the database) is refused."""
+    app = app_for(database)
+    async with signed_in(database, app) as (c, me):
+        with database.unit_of_work() as uow:
+            uow.users.update(me["id"], active=False)
+            uow.commit()
+        assert (await c.get("/api/me")).status_code == 401
+        with pytest.raises(Exception, match="停用"):
+            web_login.session_of(database, c.cookies["landbot_session"])
+
+
+async def test_the_page_escapes_what_users_write(database: Database) -> None:
+    app = app_for(database)
+    async with signed_in(database, app, name="<b>张三</b>") as (c, _):
+        draft_id = (await c.post("/api/drafts", json={"kind": "supply_plan"})).json()["draft_id"]
+        await answer(c, draft_id, "<script>alert(1)</script>")
+        page = await c.get("/")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert f'data-resume="{draft_id}"' in page.text  # a reload continues this draft
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        assert "<script>alert(1)" not in page.text and "<b>张三</b>" not in page.text
+        assert 'name="viewport"' in page.text and 'lang="zh-CN"' in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        js = await c.get("/static/app.js")
+        assert js.status_code == 200 and "innerHTML" not in js.text
+
+
+async def test_the_page_under_a_root_path(database: Database) -> None:
+    import httpx
+
+    app = app_for(database)
+    code = invite(database)
+    transport = httpx.ASGITransport(app=app, root_path="/landbot")
+    async with httpx.AsyncClient(transport=transport, base_url="http://landbot.test") as c:
+        r = await c.post("/landbot/api/login", json={"code": code})
+        assert r.status_code == 200
+        assert "path=/landbot/" in r.headers["set-cookie"].lower()
+        page = await c.get("/landbot/")
+        assert 'src="/landbot/static/app.js"' in page.text
+
+
+async def test_request_logs_hold_no_secrets(database: Database, caplog) -> None:
+    tg = users.create_admin(database, channel="telegram", external_id=777,
+                            display_name="孙七", department=DEPARTMENT)  # fmt: skip
+    link = web_login.create_login_link(database, tg.id)
+    code = invite(database)
+    app = app_for(database)
+    with caplog.at_level(logging.DEBUG):
+        async with client(app) as c:
+            await c.get(f"/login/{link.token}")
+            await c.post("/api/login", json={"login_token": link.token})
+            await c.get("/api/me")
+        async with client(app) as c:
+            await sign_in(c, code)
+            await c.get("/api/drafts")
+            secrets = [c.cookies["landbot_session"], c.cookies["csrf"]]
+    # what the server logs (the test's own httpx client logs its URLs: not the server's)
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
+    assert "GET /login/… 200" in logged and "POST /api/login 200" in logged
+    for secret in [link.token, code, code.replace("-", ""), *secrets]:
+        assert secret not in logged
+
+
+def test_log_paths_hide_login_tokens_under_a_root_path() -> None:
+    from bot.channels.web.app import safe_path
+
+    assert safe_path("/landbot/login/abcDEF123") == "/landbot/login/…"
+    assert safe_path("/login/abc") == "/login/…"
+    assert safe_path("/api/drafts/3") == "/api/drafts/3"
