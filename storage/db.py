@@ -33,6 +33,7 @@ from storage.repositories import (
     DraftRepository,
     HistoryRepository,
     InvitationRepository,
+    LedgerRepository,
     ProcessedUpdateRepository,
     ReviewRepository,
     UserRepository,
@@ -87,6 +88,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.documents = DocumentRepository(session)
         self.processed = ProcessedUpdateRepository(session)
+        self.ledger = LedgerRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -9,6 +9,7 @@ from storage.repositories.base import to_jsonable
 from storage.repositories.chat_sessions import ChatSessionRepository
 from storage.repositories.documents import DocumentRepository
 from storage.repositories.drafts import DraftRepository, ReviewRepository, StaleDraftError
+from storage.repositories.ledger import LedgerRepository
 from storage.repositories.processed_updates import ProcessedUpdateRepository
 from storage.repositories.users import InvitationRepository, UserRepository
 
@@ -19,6 +20,7 @@ __all__ = [
     "DraftRepository",
     "HistoryRepository",
     "InvitationRepository",
+    "LedgerRepository",
     "ProcessedUpdateRepository",
     "ReviewRepository",
     "StaleDraftError",
