@@ -63,6 +63,9 @@ class SupplyPlanFigures:
     scope_tags: frozenset[str] = frozenset()  # if set: only places within scope with a tag
     scope_cite: Cite | None = None
     period_cite: Cite | None = None
+    # The rule that a parcel outside the annual plan is in principle not supplied, with its words
+    outside_plan_cite: Cite | None = None
+    outside_plan_quote: str = ""
 
     def category(self, name: str) -> UseCategory | None:
         """The category by its name (住宅用地) or by a CONTRACT land_use value (工业用地);
@@ -165,10 +168,16 @@ def supply_plan_figures_from(data: dict[str, Any]) -> SupplyPlanFigures:
         scope=tuple(str(p) for p in data.get("scope") or ()),
         scope_tags=frozenset(str(t) for t in data.get("scope_tags") or ()),
         scope_cite=Cite(doc_id, str(data["scope_cite"])) if data.get("scope_cite") else None,
-        period_cite=Cite(doc_id, str(data["period"]["cite"]))
-        if data["period"].get("cite")
-        else None,
+        period_cite=_cite_of({"doc_id": doc_id, "article": data["period"].get("cite")}),
+        outside_plan_cite=_cite_of(data.get("outside_plan")),
+        outside_plan_quote=str((data.get("outside_plan") or {}).get("quote") or ""),
     )
+
+
+def _cite_of(node: Any) -> Cite | None:
+    if not node or not node.get("article"):
+        return None
+    return Cite(str(node["doc_id"]), str(node["article"]))
 
 
 @cache
@@ -226,5 +235,7 @@ def all_citations() -> list[Cite]:
     plan = zhengzhou_2024_supply_plan()
     annex = zhengzhou_2021_4_annex()
     cites = [plan.total_cite, plan.adjustment_cite, annex.cite, annex.member_units_cite]
-    cites += [c.cite for c in plan.categories] + [m.cite for m in plan.milestones]
-    return cites
+    for p in annual_supply_plans():
+        cites += [c.cite for c in p.categories] + [m.cite for m in p.milestones]
+        cites += [c for c in (p.scope_cite, p.period_cite, p.outside_plan_cite) if c is not None]
+    return list(dict.fromkeys(cites))

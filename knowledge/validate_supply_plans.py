@@ -101,6 +101,14 @@ def _check_words(plan: Any, data: LineMap, add: Any) -> None:
                 f"{cat.name} {cat.hectares}公顷（{cat.share_pct}%）不见于 {cat.cite.article}"
                 f" / figure not in the article",
             )
+    if plan.outside_plan_cite is not None:
+        text = _article_text(plan.outside_plan_cite)
+        if text is None or _squash(plan.outside_plan_quote) not in text:
+            add(
+                data.line_of("outside_plan"),
+                f"「{plan.outside_plan_quote}」不见于 {plan.outside_plan_cite.doc_id} "
+                f"{plan.outside_plan_cite.article} / quote not in the article",
+            )
     milestones = data.get("milestones") or []
     for m, node in zip(plan.milestones, milestones, strict=False):
         line = getattr(node, "line", data.line_of("milestones"))

@@ -30,6 +30,8 @@ def test_the_2024_plan_is_the_first_annual_plan() -> None:
     assert plan is zhengzhou_2024_supply_plan()
     assert plan.jurisdiction == "郑州市市本级"
     assert plan.scope_cite is not None and plan.scope_cite.article == "三"
+    assert plan.outside_plan_cite is not None
+    assert plan.outside_plan_cite.to_json() == {"doc_id": "zhengzhou-2021-4", "article": "二（一）"}
     assert [(m.by, m.quote) for m in plan.milestones] == [
         (dt.date(2024, 6, 30), "6月底达到50%以上"),
         (dt.date(2024, 9, 30), "9月底达到75%以上"),
@@ -103,6 +105,11 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ("includes: [工业用地, 仓储用地]", "includes: [工业用地, 住宅用地]", "同时属于"),
         ("includes: [工业用地, 仓储用地]", "includes: [工业用地, 工厂用地]", "未知土地用途"),
         ("by: 2024-09-30", "by: 2025-09-30", "不在计划期限内"),
+        (
+            "quote: 未列入年度土地供应计划内",
+            "quote: 未列入年度计划内",
+            "不见于 zhengzhou-2021-4 二（一）",
+        ),
     ],
 )
 def test_the_validator_names_file_line_and_problem(

@@ -1,5 +1,5 @@
 """CLI commands, one module each; `COMMAND_MODULES` is the order `landbot --help` lists them."""
 
-from bot.commands import ask, chat, check, drafts, generate, kb, procedure, run, users
+from bot.commands import ask, chat, check, drafts, generate, kb, ledger, procedure, run, users
 
-COMMAND_MODULES = (chat, run, ask, procedure, check, generate, kb, drafts, users)
+COMMAND_MODULES = (chat, run, ask, procedure, check, generate, kb, drafts, ledger, users)

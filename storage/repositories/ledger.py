@@ -100,22 +100,23 @@ class LedgerRepository(Repository):
 
     def listing(
         self, place_ids: Collection[str] | None, year: int | None,
-        period: tuple[dt.date, dt.date] | None, department: str | None,
+        period: tuple[dt.date, dt.date] | None, department: str | None, *, everyone: bool = False,
     ) -> list[LedgerParcel]:  # fmt: skip
         """Parcels in the places (None: anywhere) planned for `year` or supplied within `period`,
-        of the department (None: all), ordered by id."""
-        q = _ALL.where(*_scope(place_ids, year, period, department)).order_by(_T.c.id)
+        of the department (`everyone`: of all departments), ordered by id."""
+        where = _scope(place_ids, year, period, department, everyone)
+        q = _ALL.where(*where).order_by(_T.c.id)
         return [LedgerParcel(*r) for r in self.conn.execute(q)]
 
     def totals(
         self, place_ids: Collection[str], year: int, period: tuple[dt.date, dt.date],
-        department: str | None,
+        department: str | None, *, everyone: bool = False,
     ) -> list[UseTotal]:  # fmt: skip
         """Areas grouped by use, status and supply date, of the parcels `listing` would give."""
         q = (
             select(_T.c.land_use, _T.c.status, _T.c.supplied_date, func.sum(_T.c.area_m2))
             .add_columns(func.count())
-            .where(*_scope(place_ids, year, period, department))
+            .where(*_scope(place_ids, year, period, department, everyone))
             .group_by(_T.c.land_use, _T.c.status, _T.c.supplied_date)
         )
         return [UseTotal(u, s, d, float(a or 0), int(n)) for u, s, d, a, n in self.conn.execute(q)]
@@ -145,7 +146,7 @@ def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
 
 def _scope(
     place_ids: Collection[str] | None, year: int | None,
-    period: tuple[dt.date, dt.date] | None, department: str | None,
+    period: tuple[dt.date, dt.date] | None, department: str | None, everyone: bool,
 ) -> list[ColumnElement[bool]]:  # fmt: skip
     where: list[ColumnElement[bool]] = []
     if place_ids is not None:
@@ -157,6 +158,8 @@ def _scope(
         when.append(and_(_T.c.supplied_date >= period[0], _T.c.supplied_date <= period[1]))
     if when:
         where.append(or_(*when))
-    if department is not None:
-        where.append(_T.c.department == department)
+    if not everyone:
+        where.append(
+            _T.c.department.is_(None) if department is None else _T.c.department == department
+        )
     return where

@@ -1,0 +1,48 @@
+"""Helpers for the supply-ledger tests: workbooks built in memory, people of two departments."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+from bot.services import users
+from storage.db import Database
+from storage.domain import User
+
+DEPT = "郑州市土地储备中心"
+OTHER = "郑州航空港区土地储备中心"
+HEADERS = ["宗地编号", "项目名称", "所在行政区", "土地用途", "面积（公顷）", "计划年度", "供应日期"]
+
+
+def workbook(
+    rows: Iterable[Sequence[Any]], headers: Sequence[str] = HEADERS, *, sheet: str = "地块台账"
+) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet
+    ws.append(list(headers))
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def person(db: Database, ext: int, role: str = "clerk", dept: str = DEPT) -> User:
+    inv = users.invite(db, role=role, department=dept)
+    return users.register(
+        db, channel="telegram", external_id=ext, display_name=f"用户{ext}", code_text=inv.code
+    ).user
+
+
+def count(db: Database) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import LedgerParcelRow
+
+    with db.unit_of_work(readonly=True) as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(LedgerParcelRow)) or 0)
