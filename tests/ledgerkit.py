@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -46,3 +47,11 @@ def count(db: Database) -> int:
 
     with db.unit_of_work(readonly=True) as uow:
         return int(uow.session.scalar(select(func.count()).select_from(LedgerParcelRow)) or 0)
+
+
+# Three parcels of 2024: two of the 市本级 (one supplied), one of 新密市 (a county: not in the plan).
+ROWS_2024 = [
+    ["JS-1", "金水区住宅地块", "金水区", "住宅用地", 10, 2024, dt.date(2024, 3, 8)],
+    ["JK-2", "经开区工业地块", "经开区", "工业用地", 20, 2024, None],
+    ["XM-3", "新密住宅地块", "新密市", "住宅用地", 30, 2024, dt.date(2024, 4, 1)],
+]

@@ -284,6 +284,10 @@ def _row(
     price = values.get("final_price_wan")
     out["final_price_yuan"] = None if price is None else round(price * YUAN_PER_WAN, 2)
     out["id"] = values.get("id")
+    if out.get("plan_year") is None and out.get("supplied_date") is not None:
+        out["plan_year"] = out["supplied_date"].year
+    if out.get("plan_year") is None:
+        bad.append(RowProblem(sheet, n, "", "", "计划年度必填（未供应的地块须写明计划年度）"))
     if out.get("in_plan") is None and out.get("plan_year") is not None:
         out["in_plan"] = True  # a 计划年度 says the parcel is in that year's plan
     if out.get("status") is None:
