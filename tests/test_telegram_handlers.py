@@ -232,3 +232,44 @@ async def test_a_failure_tells_the_user_their_answers_are_saved(
     monkeypatch.setattr(dialogue.drafting, "handle_message", broken)
     msgs = await env.say(600, "某项目")
     assert msgs and "已填写的内容都已保存" in msgs[-1].text
+
+
+async def test_ledger_card_chart_and_workbook_of_the_department(env: Env) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.services.ledger_chart import cjk_family
+    from bot.services.ledger_excel import import_workbook
+    from tests.components import require
+    from tests.ledgerkit import OTHER, ROWS_2024, workbook
+
+    clerk = env.person(900)
+    import_workbook(env.db, None, workbook(ROWS_2024), department=DEPT)
+    other = [["HK-9", "港区商服地块", "航空港区", "商服用地", 5, 2024, None]]
+    import_workbook(env.db, None, workbook(other), department=OTHER)
+    assert clerk.department == DEPT
+    (card,) = await env.say(900, texts.LEDGER)
+    assert "供应台账：郑州市市本级2024年度国有建设用地供应计划" in card.text
+    assert "已供应 10.00 公顷，完成 0.25%（1 宗）" in card.text
+    assert "待供应：列入计划 1 宗 20.00 公顷" in card.text  # not the other department's 5 公顷
+    assert f"本部门（{DEPT}）" in card.text
+    assert card.buttons == [[("进度图", "lc:2024"), ("导出 Excel", "lx:2024")]]
+    (again,) = await env.say(900, "/ledger")
+    assert again.text == card.text
+    # the workbook: only the department's parcels of the 市本级 plan
+    (doc,) = await env.press(900, card, "导出 Excel")
+    assert doc.document is not None and doc.document.file_name == "供应台账-河南省郑州市-2024.xlsx"
+    assert "2 宗地块" in doc.text
+    wb = load_workbook(io.BytesIO(doc.document.content))
+    codes = [r[1] for r in wb["地块台账"].iter_rows(min_row=2, values_only=True)]
+    assert codes == ["JS-1", "JK-2"]
+    # the chart as a photo
+    require(cjk_family() is not None, "a CJK font (fonts-noto-cjk)")
+    (photo,) = await env.press(900, card, "进度图")
+    assert "photo" in photo.raw and photo.raw["photo"][0]["width"] == 1080
+    assert photo.document is not None and photo.document.content[:4] == b"\x89PNG"
+    assert "郑州市市本级2024年度供应进度" in photo.text
+    # a forged year is refused without an error
+    assert await env.press(900, card, "lc:99", raw=True) == []
+    assert "失效" in env.answers(900)[-1]

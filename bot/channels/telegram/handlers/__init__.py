@@ -20,12 +20,13 @@ def register_all(app: Application) -> None:
         dialogue,
         drafts,
         files,
+        ledger,
         procedure,
         review,
         router,
         start,
     )
 
-    for module in (start, dialogue, drafts, files, review, ask, procedure, router):
+    for module in (start, dialogue, drafts, files, review, ask, procedure, ledger, router):
         module.register(app)
     app.add_handler(CallbackQueryHandler(_unknown_button))

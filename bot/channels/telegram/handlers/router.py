@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.channels.telegram import modes, texts
-from bot.channels.telegram.handlers import ask, dialogue, drafts, procedure, review
+from bot.channels.telegram.handlers import ask, dialogue, drafts, ledger, procedure, review
 from bot.channels.telegram.handlers.common import Ctx, claim, registered_user, reply
 from bot.channels.telegram.handlers.start import unregistered
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
@@ -36,6 +36,8 @@ async def menu(update: Update, context: Ctx, user: User, choice: str) -> None:
             await reply(update, ask.PROMPT)
     elif choice == texts.PROCEDURE:
         await procedure.begin(update, context, user)
+    elif choice == texts.LEDGER:
+        await ledger.show(update, context, user)
     elif choice == texts.HELP and await claim(update, context):
         await reply(update, texts.HELP_TEXT, reply_markup=texts.menu_keyboard())
 
@@ -46,6 +48,7 @@ COMMAND_MENU = {
     "drafts": texts.MY_DRAFTS,
     "ask": texts.ASK,
     "procedure": texts.PROCEDURE,
+    "ledger": texts.LEDGER,
 }
 
 

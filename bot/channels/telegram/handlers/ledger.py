@@ -1,0 +1,105 @@
+"""供应台账: the progress card of the user's department against the annual plan, the chart as
+a photo and the workbook as a document (bot/services/ledger*.py does the work)."""
+
+from __future__ import annotations
+
+from telegram import Chat, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.channels.telegram.handlers.common import (
+    Ctx,
+    answer_callback,
+    claim,
+    pressed,
+    reply,
+    stale,
+)
+from bot.channels.telegram.handlers.dialogue import send_outs
+from bot.channels.telegram.render import text_messages
+from bot.channels.telegram.runtime import blocking, runtime, slow
+from bot.services import ledger
+from bot.services.ledger_card import card_text
+from bot.services.ledger_chart import render_chart
+from bot.services.ledger_excel import export_filename
+from bot.services.ledger_sheets import write_workbook
+from knowledge.errors import LandbotError
+from storage.domain import User
+
+
+def buttons(year: int) -> list[list[tuple[str, str]]]:
+    return [[("进度图", f"lc:{year}"), ("导出 Excel", f"lx:{year}")]]
+
+
+async def show(update: Update, context: Ctx, user: User) -> None:
+    """The card (menu 供应台账 or /ledger), with buttons for the chart and the workbook."""
+    if not await claim(update, context):
+        return
+    db = runtime(context).database
+    try:
+        progress = await blocking(ledger.status, db, user.id, with_parcels=False)
+    except LandbotError as exc:
+        await reply(update, exc.zh)
+        return
+    scope = f"（{user.department}）" if user.role != "admin" and user.department else ""
+    text = card_text(progress) + (f"\n统计范围：本部门{scope}的地块" if scope else "")
+    await send_outs(update, text_messages(text, buttons(progress.year)))
+
+
+async def _press(update: Update, context: Ctx, note: str) -> tuple[User, int, Chat] | None:
+    """The user, year and chat of a 进度图 / 导出 press, once (a re-delivery gives None)."""
+    press = await pressed(update, context)
+    if press is None:
+        return None
+    user, cb = press
+    chat = update.effective_chat
+    if chat is None:
+        await stale(update)
+        return None
+    if not await claim(update, context):
+        await answer_callback(update)
+        return None
+    await answer_callback(update, note)
+    return user, cb.int(0), chat
+
+
+async def on_chart(update: Update, context: Ctx) -> None:
+    """进度图: the chart of that year as a photo."""
+    got = await _press(update, context, "正在生成进度图……")
+    if got is None:
+        return
+    user, year, chat = got
+    db = runtime(context).database
+    try:
+        progress = await blocking(ledger.status, db, user.id, year=year, with_parcels=False)
+        png = await slow(render_chart, progress)
+    except LandbotError as exc:
+        await chat.send_message(exc.zh)
+        return
+    where = progress.plan.jurisdiction if progress.plan else progress.place
+    caption = f"{where}{progress.year}年度供应进度"
+    await chat.send_photo(InputFile(png, filename="供应进度.png"), caption=caption)
+
+
+async def on_export(update: Update, context: Ctx) -> None:
+    """导出 Excel: the workbook (parcels and progress) of that year as a document."""
+    got = await _press(update, context, "正在导出……")
+    if got is None:
+        return
+    user, year, chat = got
+    db = runtime(context).database
+    try:
+        progress = await blocking(ledger.status, db, user.id, year=year)
+        data = await slow(write_workbook, progress)
+    except LandbotError as exc:
+        await chat.send_message(exc.zh)
+        return
+    n = len(progress.parcels or ())
+    await chat.send_document(
+        InputFile(data, filename=export_filename(progress)),
+        caption=f"供应台账（{n} 宗地块，含供应进度表）",
+    )
+
+
+def register(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(on_chart, pattern=r"^lc:"))
+    app.add_handler(CallbackQueryHandler(on_export, pattern=r"^lx:"))
