@@ -55,3 +55,31 @@ ROWS_2024 = [
     ["JK-2", "经开区工业地块", "经开区", "工业用地", 20, 2024, None],
     ["XM-3", "新密住宅地块", "新密市", "住宅用地", 30, 2024, dt.date(2024, 4, 1)],
 ]
+
+
+def totals_of(
+    records: Iterable[tuple[str, str, dt.date | None, float]],
+    period: tuple[dt.date, dt.date],
+    cuts: Sequence[dt.date],
+) -> list[Any]:
+    """What `LedgerRepository.totals` returns for parcels (land_use, status, supplied_date, m²),
+    computed in Python: the reference the SQL is tested against."""
+    from storage.repositories.ledger import UseTotal
+
+    groups: dict[tuple[str, str], list[tuple[dt.date | None, float]]] = {}
+    for use, status, day, m2 in records:
+        groups.setdefault((use, status), []).append((day, m2))
+    out = []
+    for (use, status), rows in sorted(groups.items()):
+        out.append(
+            UseTotal(
+                use,
+                status,
+                sum(a for _, a in rows),
+                len(rows),
+                sum(1 for d, _ in rows if d is not None and period[0] <= d <= period[1]),
+                tuple(cuts),
+                tuple(sum(a for d, a in rows if d is not None and d <= c) for c in cuts),
+            )
+        )
+    return out

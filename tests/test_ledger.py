@@ -220,3 +220,38 @@ def test_submission_counts_the_ledger_warning(database: Database) -> None:
     draft_id = services.import_plan(database, clerk.id, plan_text(), filename="p.yaml").draft.id  # type: ignore[union-attr]
     submitted = review.submit(database, clerk.id, draft_id)
     assert submitted.warnings >= 1
+
+
+def test_the_sql_totals_match_the_reference_arithmetic(database: Database) -> None:
+    from bot.services.ledger_progress import cuts
+    from knowledge.plan_figures import zhengzhou_2024_supply_plan
+    from tests.ledgerkit import totals_of
+
+    rows = [
+        ["A-1", "甲", "金水区", "住宅用地", 1.5, 2024, dt.date(2024, 6, 30)],
+        ["A-2", "乙", "金水区", "住宅用地", 2.25, 2024, dt.date(2024, 7, 1)],
+        ["A-3", "丙", "中原区", "住宅用地", 4, 2024, dt.date(2023, 12, 31)],  # before the period
+        ["A-4", "丁", "中原区", "工业用地", 8, 2024, dt.date(2025, 1, 1)],  # after it
+        ["A-5", "戊", "经开区", "工业用地", 16, 2023, dt.date(2024, 2, 29)],  # planned 2023
+        ["A-6", "己", "经开区", "仓储用地", 32, 2024, None],
+        ["A-7", "庚", "新密市", "住宅用地", 64, 2024, dt.date(2024, 3, 1)],  # outside the scope
+    ]
+    seed(database, DEPT, rows)
+    plan = zhengzhou_2024_supply_plan()
+    period, today = (plan.valid_from, plan.valid_to), dt.date(2024, 8, 15)
+    at = cuts(plan, period, today, curve=True)
+    scope = ledger.resolve_scope("郑州市", 2024, today)
+    with database.unit_of_work(readonly=True) as uow:
+        got = uow.ledger.totals(scope.place_ids, 2024, period, None, everyone=True, cuts=at)
+    shown = [r for r in rows if r[2] != "新密市" and (r[5] == 2024 or (
+        r[6] is not None and period[0] <= r[6] <= period[1]))]  # fmt: skip
+    records = [
+        (r[3], "supplied" if r[6] else "planned", r[6], float(r[4]) * 10000)  # type: ignore[arg-type]
+        for r in shown
+    ]
+    want = totals_of(records, period, at)  # type: ignore[arg-type]
+    key = lambda t: (t.land_use, t.status)  # noqa: E731
+    assert sorted(got, key=key) == sorted(want, key=key)
+    progress = ledger.status(database, None, jurisdiction="郑州市", year=2024, today=today)
+    assert progress.supplied_ha == 1.5 + 2.25 + 16 and progress.supplied_parcels == 3
+    assert progress.milestones[0].actual_pct == round((1.5 + 16) * 100 / 3927.94, 2)

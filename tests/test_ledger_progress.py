@@ -6,20 +6,31 @@ import datetime as dt
 
 import pytest
 
-from bot.services.ledger_progress import UNCATEGORISED, compute
-from knowledge.plan_figures import zhengzhou_2024_supply_plan
-from storage.repositories.ledger import UseTotal
+from bot.services.ledger_progress import UNCATEGORISED, compute, cuts
+from knowledge.plan_figures import SupplyPlanFigures, zhengzhou_2024_supply_plan
+from tests.ledgerkit import totals_of
 
 PLAN = zhengzhou_2024_supply_plan()
 PERIOD = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+Parcel = tuple[str, str, dt.date | None, float]
 
 
-def run(totals: list[UseTotal], as_of: dt.date = dt.date(2024, 7, 15)):
-    return compute(PLAN, totals, place="河南省郑州市", year=2024, as_of=as_of, period=PERIOD)
+def run(
+    parcels: list[Parcel], as_of: dt.date = dt.date(2024, 7, 15), *,
+    plan: SupplyPlanFigures | None = PLAN, period: tuple[dt.date, dt.date] = PERIOD,
+    curve: bool = False,
+):  # fmt: skip
+    totals = totals_of(parcels, period, cuts(plan, period, as_of, curve=curve))
+    return compute(plan, totals, place="河南省郑州市", year=period[0].year, as_of=as_of,
+                   period=period, curve=curve)  # fmt: skip
 
 
-def supplied(use: str, m2: float, day: dt.date, n: int = 1) -> UseTotal:
-    return UseTotal(use, "supplied", day, m2, n)
+def supplied(use: str, m2: float, day: dt.date) -> Parcel:
+    return (use, "supplied", day, m2)
+
+
+def planned(use: str, m2: float, status: str = "planned") -> Parcel:
+    return (use, status, None, m2)
 
 
 def test_supplied_area_counts_in_the_plan_category_of_its_use() -> None:
@@ -77,10 +88,11 @@ def test_a_milestone_reached_early_is_met() -> None:
 def test_supply_outside_the_period_and_pending_parcels() -> None:
     p = run([
         supplied("住宅用地", 10_000.0, dt.date(2023, 12, 31)),
-        UseTotal("住宅用地", "planned", None, 20_000.0, 2),
-        UseTotal("商服用地", "approved", None, 5_000.0, 1),
-        UseTotal("工业用地", "submitted", None, 15_000.0, 1),
-        UseTotal("工业用地", "returned", None, 1_000.0, 1),
+        planned("住宅用地", 12_000.0),
+        planned("住宅用地", 8_000.0),
+        planned("商服用地", 5_000.0, "approved"),
+        planned("工业用地", 15_000.0, "submitted"),
+        planned("工业用地", 1_000.0, "returned"),
     ])  # fmt: skip
     assert p.supplied_ha == 0.0 and p.supplied_parcels == 0
     assert p.pending == {
@@ -97,9 +109,9 @@ def test_an_exhausted_category() -> None:
 
 
 def test_without_a_plan_there_are_no_milestones() -> None:
-    p = compute(
-        None, [supplied("住宅用地", 20_000.0, dt.date(2025, 3, 1))], place="河南省郑州市新密市",
-        year=2025, as_of=dt.date(2025, 6, 1), period=(dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    p = run(
+        [supplied("住宅用地", 20_000.0, dt.date(2025, 3, 1))], dt.date(2025, 6, 1), plan=None,
+        period=(dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
     )  # fmt: skip
     assert p.plan is None and p.milestones == () and p.completion_pct is None
     assert [(c.name, c.planned_ha, c.supplied_ha) for c in p.categories] == [
@@ -115,7 +127,9 @@ def test_the_curve_is_cumulative_by_month_end() -> None:
             supplied("住宅用地", 30_000.0, dt.date(2024, 3, 31)),
         ],
         as_of=dt.date(2024, 4, 10),
+        curve=True,
     )
+    assert run([], dt.date(2024, 4, 10)).curve == ()  # the card does without it
     assert p.curve == (
         (dt.date(2023, 12, 31), 0.0),
         (dt.date(2024, 1, 31), 1.0),

@@ -159,7 +159,7 @@ def _chart(db: Any, args: argparse.Namespace) -> int:
     from bot.services import ledger
     from bot.services.ledger_chart import render_chart
 
-    progress = ledger.status(db, None, with_parcels=False, **_scope(args))
+    progress = ledger.status(db, None, with_parcels=False, curve=True, **_scope(args))
     _write(Path(args.output), render_chart(progress))
     print(f"已生成进度图 {args.output} / chart written to {args.output}")
     return 0

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from bot.services.ledger_columns import SUPPLY_BASES
-from bot.services.ledger_progress import Progress, compute
+from bot.services.ledger_progress import Progress, compute, cuts
 from bot.services.transaction import load_user, transact
 from knowledge.errors import BadInput
 from knowledge.findings import Finding
@@ -149,27 +149,32 @@ def status(
     department: str | None = None,
     today: dt.date | None = None,
     with_parcels: bool = True,
+    curve: bool = False,
 ) -> Progress:
-    """The progress card of the place and year, over the parcels the caller may see."""
+    """The progress card of the place and year, over the parcels the caller may see (`curve`:
+    with the monthly completion line of the chart)."""
     on = today or dt.date.today()
     scope = resolve_scope(jurisdiction, year, on)
 
     def work(uow: UnitOfWork) -> Progress:
         who = viewer(uow, user_id, department)
-        return progress_in(uow, who, scope, on, with_parcels=with_parcels)
+        return progress_in(uow, who, scope, on, with_parcels=with_parcels, curve=curve)
 
     return transact(db, work, readonly=True)
 
 
 def progress_in(
-    uow: UnitOfWork, who: Viewer, scope: Scope, on: dt.date, *, with_parcels: bool
-) -> Progress:
+    uow: UnitOfWork, who: Viewer, scope: Scope, on: dt.date, *, with_parcels: bool,
+    curve: bool = False,
+) -> Progress:  # fmt: skip
     totals = uow.ledger.totals(
-        scope.place_ids, scope.year, scope.period, who.department, everyone=who.everyone
-    )
+        scope.place_ids, scope.year, scope.period, who.department, everyone=who.everyone,
+        cuts=cuts(scope.plan, scope.period, on, curve=curve),
+    )  # fmt: skip
     progress = compute(
-        scope.plan, totals, place=scope.place_name, year=scope.year, as_of=on, period=scope.period
-    )
+        scope.plan, totals, place=scope.place_name, year=scope.year, as_of=on,
+        period=scope.period, curve=curve,
+    )  # fmt: skip
     parcels = None
     if with_parcels:
         parcels = tuple(
@@ -343,10 +348,12 @@ def ledger_findings(uow: UnitOfWork, plan: Plan, on: dt.date | None = None) -> l
     land_use = plan.get("land_use") or plan.land_use
     category = figures.category(str(land_use)) if land_use else None
     if category is not None:
-        period = (figures.valid_from, min(figures.valid_to, day))
-        totals = uow.ledger.totals(ids, figures.year, period, None, everyone=True)
+        period = (figures.valid_from, figures.valid_to)
+        before, upto = figures.valid_from - dt.timedelta(days=1), min(day, figures.valid_to)
+        totals = uow.ledger.totals(ids, figures.year, period, None, everyone=True,
+                                   cuts=(before, upto))  # fmt: skip
         supplied = sum(
-            t.area_m2
+            t.supplied_by(upto) - t.supplied_by(before)
             for t in totals
             if t.status == "supplied" and figures.category(t.land_use) == category
         )

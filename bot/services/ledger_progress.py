@@ -170,27 +170,30 @@ def compute(
     year: int,
     as_of: dt.date,
     period: tuple[dt.date, dt.date],
+    curve: bool = False,
 ) -> Progress:
-    """The progress of the year from the ledger's totals (`LedgerRepository.totals`)."""
+    """The progress of the year from the ledger's totals, which must have been taken at
+    `cuts(plan, period, as_of, curve=curve)` (`LedgerRepository.totals`)."""
+    before, end = period[0] - dt.timedelta(days=1), period[1]
+    wanted = cuts(plan, period, as_of, curve=curve)
     supplied: dict[str, float] = {}
+    by_cut = dict.fromkeys(wanted, 0.0)
     pending_by: dict[str, float] = {}
     pending: dict[str, list[float]] = {}
-    by_date: list[tuple[dt.date, float]] = []
     n_supplied = 0
     for t in totals:
         name = _category_name(plan, t.land_use)
-        in_period = t.supplied_date is not None and period[0] <= t.supplied_date <= period[1]
-        if t.status == "supplied" and in_period and t.supplied_date is not None:
-            supplied[name] = supplied.get(name, 0.0) + t.area_m2
-            by_date.append((t.supplied_date, t.area_m2))
-            n_supplied += t.parcels
+        if t.status == "supplied":
+            base = t.supplied_by(before)
+            supplied[name] = supplied.get(name, 0.0) + t.supplied_by(end) - base
+            n_supplied += t.supplied_in_period
+            for c in wanted:
+                by_cut[c] += t.supplied_by(c) - base
         elif t.status in PENDING_STATUSES:
             pending_by[name] = pending_by.get(name, 0.0) + t.area_m2
             slot = pending.setdefault(t.status, [0, 0.0])
             slot[0] += t.parcels
             slot[1] += t.area_m2
-    categories = _categories(plan, supplied, pending_by)
-    total_m2 = sum(supplied.values())
     milestones: tuple[MilestoneProgress, ...] = ()
     if plan is not None and plan.total_ha:
         total_plan_m2 = float(plan.total_ha) * M2_PER_HA
@@ -198,28 +201,47 @@ def compute(
             MilestoneProgress(
                 date=m.by,
                 target_pct=float(m.min_completion_pct),
-                actual_pct=round(
-                    sum(a for d, a in by_date if d <= min(m.by, as_of)) * 100 / total_plan_m2, 2
-                ),
+                actual_pct=round(by_cut[_clip(min(m.by, as_of), period)] * 100 / total_plan_m2, 2),
                 days_left=(m.by - as_of).days,
                 cite=m.cite,
             )
             for m in plan.milestones
         )
+    points = _curve_points(period, as_of) if curve else []
     return Progress(
         plan=plan,
         place=place,
         year=year,
         as_of=as_of,
-        supplied_ha=ha(total_m2),
+        supplied_ha=ha(sum(supplied.values())),
         supplied_parcels=n_supplied,
-        categories=categories,
+        categories=_categories(plan, supplied, pending_by),
         milestones=milestones,
         pending={
             s: (int(pending[s][0]), ha(pending[s][1])) for s in PENDING_STATUSES if s in pending
         },
-        curve=_curve(by_date, period, as_of),
+        curve=tuple((p, ha(by_cut[p])) for p in points),
     )
+
+
+def _clip(day: dt.date, period: tuple[dt.date, dt.date]) -> dt.date:
+    return min(max(day, period[0] - dt.timedelta(days=1)), period[1])
+
+
+def cuts(
+    plan: SupplyPlanFigures | None,
+    period: tuple[dt.date, dt.date],
+    as_of: dt.date,
+    *,
+    curve: bool = False,
+) -> list[dt.date]:
+    """The dates the totals must be taken at: the day before the period, its end, each
+    milestone (or today, before it), and for the chart's curve each month end up to today."""
+    out = {period[0] - dt.timedelta(days=1), period[1], _clip(as_of, period)}
+    out.update(_clip(min(m.by, as_of), period) for m in (plan.milestones if plan else ()))
+    if curve:
+        out.update(_curve_points(period, as_of))
+    return sorted(out)
 
 
 def _month_ends(period: tuple[dt.date, dt.date]) -> list[dt.date]:
@@ -234,24 +256,13 @@ def _month_ends(period: tuple[dt.date, dt.date]) -> list[dt.date]:
         y, m = nxt.year, nxt.month
 
 
-def _curve(
-    by_date: list[tuple[dt.date, float]], period: tuple[dt.date, dt.date], as_of: dt.date
-) -> tuple[tuple[dt.date, float], ...]:
-    """(date, hectares supplied by then) at the period's start, each month end up to `as_of`,
-    and `as_of` itself when it falls inside the period."""
+def _curve_points(period: tuple[dt.date, dt.date], as_of: dt.date) -> list[dt.date]:
+    """The day before the period, each month end up to today, and today (inside the period)."""
     points = [period[0] - dt.timedelta(days=1)]
     points += [d for d in _month_ends(period) if d <= as_of]
     if period[0] <= as_of <= period[1] and points[-1] != as_of:
         points.append(as_of)
-    ordered = sorted(by_date)
-    out: list[tuple[dt.date, float]] = []
-    total, i = 0.0, 0
-    for point in points:
-        while i < len(ordered) and ordered[i][0] <= point:
-            total += ordered[i][1]
-            i += 1
-        out.append((point, ha(total)))
-    return tuple(out)
+    return points
 
 
 def _category_name(plan: SupplyPlanFigures | None, land_use: str) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, or_, select, update
 
 from storage.domain import LedgerParcel
 from storage.models import LedgerParcelRow
@@ -30,13 +30,20 @@ FIELDS = frozenset(f.name for f in dataclasses.fields(LedgerParcel)) - {
 
 @dataclasses.dataclass(frozen=True)
 class UseTotal:
-    """Square metres of one land use: supplied within the period (by date), or planned."""
+    """The parcels of one land use and status: their m², their number, how many were supplied
+    within the period, and the m² supplied on or before each cut date."""
 
     land_use: str
     status: str
-    supplied_date: dt.date | None
     area_m2: float
     parcels: int
+    supplied_in_period: int
+    cuts: tuple[dt.date, ...]
+    by_cut: tuple[float, ...]
+
+    def supplied_by(self, day: dt.date) -> float:
+        """m² supplied on or before `day`, which must be one of the cuts."""
+        return self.by_cut[self.cuts.index(day)]
 
 
 class LedgerRepository(Repository):
@@ -110,16 +117,32 @@ class LedgerRepository(Repository):
 
     def totals(
         self, place_ids: Collection[str], year: int, period: tuple[dt.date, dt.date],
-        department: str | None, *, everyone: bool = False,
+        department: str | None, *, everyone: bool = False, cuts: Sequence[dt.date] = (),
     ) -> list[UseTotal]:  # fmt: skip
-        """Areas grouped by use, status and supply date, of the parcels `listing` would give."""
+        """Areas grouped by use and status, of the parcels `listing` would give, with the area
+        supplied on or before each of `cuts` and the number supplied within `period`: one scan
+        of the covering index, no sort (10,000 parcels: a few milliseconds)."""
+        cuts = tuple(cuts)
+        by_cut = [func.sum(case((_T.c.supplied_date <= d, _T.c.area_m2), else_=0.0)) for d in cuts]
+        in_period = and_(_T.c.supplied_date >= period[0], _T.c.supplied_date <= period[1])
         q = (
-            select(_T.c.land_use, _T.c.status, _T.c.supplied_date, func.sum(_T.c.area_m2))
-            .add_columns(func.count())
+            select(_T.c.land_use, _T.c.status, func.sum(_T.c.area_m2), func.count())
+            .add_columns(func.sum(case((in_period, 1), else_=0)), *by_cut)
             .where(*_scope(place_ids, year, period, department, everyone))
-            .group_by(_T.c.land_use, _T.c.status, _T.c.supplied_date)
+            .group_by(_T.c.land_use, _T.c.status)
         )
-        return [UseTotal(u, s, d, float(a or 0), int(n)) for u, s, d, a, n in self.conn.execute(q)]
+        return [
+            UseTotal(
+                r[0],
+                r[1],
+                float(r[2] or 0),
+                int(r[3]),
+                int(r[4] or 0),
+                cuts,
+                tuple(float(v or 0) for v in r[5:]),
+            )
+            for r in self.conn.execute(q)
+        ]
 
     def planned_codes(self, place_ids: Collection[str], year: int) -> set[str] | None:
         """Parcel codes listed as in the plan of `year` (None: no plan list was recorded)."""

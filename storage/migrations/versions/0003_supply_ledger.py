@@ -56,14 +56,14 @@ def upgrade() -> None:
     with op.batch_alter_table('ledger_parcels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_parcels_department'), ['department'], unique=False)
         batch_op.create_index('ix_ledger_parcels_plan_year_place_id', ['plan_year', 'place_id'], unique=False)
-        batch_op.create_index('ix_ledger_parcels_supplied_date', ['supplied_date'], unique=False)
+        batch_op.create_index('ix_ledger_parcels_progress', ['land_use', 'status', 'place_id', 'plan_year', 'supplied_date', 'area_m2', 'department'], unique=False)
 
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('ledger_parcels', schema=None) as batch_op:
-        batch_op.drop_index('ix_ledger_parcels_supplied_date')
+        batch_op.drop_index('ix_ledger_parcels_progress')
         batch_op.drop_index('ix_ledger_parcels_plan_year_place_id')
         batch_op.drop_index(batch_op.f('ix_ledger_parcels_department'))
 

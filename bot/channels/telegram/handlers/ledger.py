@@ -70,7 +70,9 @@ async def on_chart(update: Update, context: Ctx) -> None:
     user, year, chat = got
     db = runtime(context).database
     try:
-        progress = await blocking(ledger.status, db, user.id, year=year, with_parcels=False)
+        progress = await blocking(
+            ledger.status, db, user.id, year=year, with_parcels=False, curve=True
+        )
         png = await slow(render_chart, progress)
     except LandbotError as exc:
         await chat.send_message(exc.zh)
