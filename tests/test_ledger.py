@@ -220,6 +220,11 @@ def test_submission_counts_the_ledger_warning(database: Database) -> None:
     draft_id = services.import_plan(database, clerk.id, plan_text(), filename="p.yaml").draft.id  # type: ignore[union-attr]
     submitted = review.submit(database, clerk.id, draft_id)
     assert submitted.warnings >= 1
+    # the reviewer's notification says so, with the article
+    assert "供应台账警示：宗地编号 JS-2026-05 不在供应台账所列郑州市市本级2024年度供应计划地块中" in (
+        submitted.summary
+    )
+    assert "（zhengzhou-2021-4 二（一））" in submitted.summary
 
 
 def test_the_sql_totals_match_the_reference_arithmetic(database: Database) -> None:

@@ -273,3 +273,36 @@ async def test_ledger_card_chart_and_workbook_of_the_department(env: Env) -> Non
     # a forged year is refused without an error
     assert await env.press(900, card, "lc:99", raw=True) == []
     assert "失效" in env.answers(900)[-1]
+
+
+async def test_a_workbook_sent_as_a_document_goes_into_the_ledger(env: Env) -> None:
+    from bot.services import ledger
+    from tests.ledgerkit import ROWS_2024, workbook
+
+    clerk = env.person(910)
+    data = workbook(ROWS_2024)
+    update = env.server.call(lambda: env.server.api.send_document(910, "台账.xlsx", data))
+    before = len(env.sent(910))
+    await env._process(update)
+    (msg,) = env.sent(910)[before:]
+    assert "已导入供应台账（工作表「地块台账」）：新增 3 宗，更新 0 宗" in msg.text
+    rows = ledger.status(env.db, clerk.id, year=2024).parcels or ()
+    assert {p.department for p in rows} == {DEPT} and len(rows) == 2  # the 新密 row: not 市本级
+    # a re-delivered upload stores nothing again
+    await env._process(update)
+    assert len(env.sent(910)) == before + 1
+    # bad rows: listed, nothing stored
+    bad = [["K-1", "坏行", "金水区", "住宅用地", "十亩", 2024, None], *ROWS_2024]
+    upd = env.server.call(lambda: env.server.api.send_document(910, "坏.xlsx", workbook(bad)))
+    await env._process(upd)
+    text = env.sent(910)[-1].text
+    assert "1 行数据有误，未导入任何数据。请改正后重新发送" in text
+    assert "第 2 行 E 列（面积（公顷））：「十亩」不是数字" in text
+    upd = env.server.call(
+        lambda: env.server.api.send_document(
+            910, "旧.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 56
+        )
+    )
+    await env._process(upd)
+    assert "另存为” .xlsx" in env.sent(910)[-1].text
+    assert len(ledger.status(env.db, clerk.id, year=2024).parcels or ()) == 2

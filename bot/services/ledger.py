@@ -334,7 +334,7 @@ def ledger_findings(uow: UnitOfWork, plan: Plan, on: dt.date | None = None) -> l
         and code not in listed
         and _governs(cite, resolution.place, day)
     ):
-        what = f"宗地编号 {code}" if code else "本宗地（未填写宗地编号）"
+        what = f"宗地编号 {code} " if code else "本宗地（未填写宗地编号）"
         found.append(
             Finding(
                 "ledger-outside-annual-plan",

@@ -77,6 +77,7 @@ class ImportResult:
     updated: int = 0
     skipped: list[RowProblem] = field(default_factory=list)
     sheet: str = PARCELS_SHEET
+    duplicate: bool = False  # the channel delivered this upload before: nothing stored again
 
 
 # ------------------------------------------------------------------------- file checks
@@ -318,8 +319,11 @@ def import_workbook(
     skip_bad_rows: bool = False,
     columns: str | None = None,
     department: str | None = None,
+    update_id: int | None = None,
+    channel: str = "telegram",
 ) -> ImportResult:
-    """Read the workbook and store its parcels (all or nothing, unless `skip_bad_rows`)."""
+    """Read the workbook and store its parcels (all or nothing, unless `skip_bad_rows`). With
+    the channel's `update_id`, a re-delivered upload stores nothing again (`duplicate`)."""
     sheet, rows, problems = read_rows(data, filename, columns)
     if problems and not skip_bad_rows:
         raise WorkbookErrors(problems)
@@ -327,6 +331,8 @@ def import_workbook(
         raise _bad(f"工作表「{sheet}」只有表头，没有数据行", f"sheet {sheet!r} has no data rows")
 
     def work(uow: UnitOfWork) -> ImportResult:
+        if update_id is not None and not uow.processed.claim(channel, update_id):
+            return ImportResult(sheet=sheet, duplicate=True)
         who = ledger.viewer(uow, user_id, department)
         own = department if who.everyone else who.department
         result = ImportResult(skipped=list(problems), sheet=sheet)

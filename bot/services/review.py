@@ -84,16 +84,22 @@ def _summary_lines(draft: Draft) -> str:
     return "\n".join(lines)
 
 
-def _check(uow: UnitOfWork, draft: Draft) -> tuple[int, int, list[str]]:
-    """(errors, warnings, error messages) of the policy checks on the whole plan, with those
-    that need the supply ledger's state (bot/services/ledger.py)."""
+def _check(uow: UnitOfWork, draft: Draft) -> tuple[int, int, list[str], list[str]]:
+    """(errors, warnings, error messages, the ledger's lines) of the policy checks on the whole
+    plan, with those that need the supply ledger's state (bot/services/ledger.py)."""
     from knowledge.checks import check_plan
+    from knowledge.findings import SEVERITY_LABELS
 
     plan = answers_to_plan(engine.state_of(draft))
-    findings = check_plan(plan).findings + ledger.ledger_findings(uow, plan)
+    from_ledger = ledger.ledger_findings(uow, plan)
+    findings = check_plan(plan).findings + from_ledger
     errors = [f.message for f in findings if f.severity == "error"]
     warnings = sum(1 for f in findings if f.severity == "warning")
-    return len(errors), warnings, errors
+    lines = [
+        f"供应台账{SEVERITY_LABELS[f.severity]}：{f.message}（{f.cite.doc_id} {f.cite.article}）"
+        for f in from_ledger
+    ]
+    return len(errors), warnings, errors, lines
 
 
 def submit(
@@ -117,7 +123,7 @@ def submit(
                 f"草稿 {draft.id} 还有必填项未填写，填完后才能提交审核",
                 f"draft {draft.id} is not complete",
             )
-        n_errors, n_warnings, errors = _check(uow, draft)
+        n_errors, n_warnings, errors, ledger_lines = _check(uow, draft)
         if n_errors:
             listed = "；".join(errors[:3]) + ("……" if n_errors > 3 else "")
             raise ReviewRefused(
@@ -137,7 +143,8 @@ def submit(
             {"from": previous, "version": saved.version, "reviewers": [r.id for r in reviewers]},
         )
         uow.commit()
-        return Submitted(engine.summary(saved), user, reviewers, _summary_lines(saved), n_warnings)
+        summary = "\n".join([_summary_lines(saved), *ledger_lines])
+        return Submitted(engine.summary(saved), user, reviewers, summary, n_warnings)
 
     return transact(db, work)
 

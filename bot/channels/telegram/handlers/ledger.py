@@ -17,13 +17,18 @@ from bot.channels.telegram.handlers.common import (
 from bot.channels.telegram.handlers.dialogue import send_outs
 from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import blocking, runtime, slow
+from bot.channels.telegram.texts import esc
 from bot.services import ledger
 from bot.services.ledger_card import card_text
 from bot.services.ledger_chart import render_chart
-from bot.services.ledger_excel import export_filename
+from bot.services.ledger_excel import WorkbookErrors, export_filename, import_workbook
 from bot.services.ledger_sheets import write_workbook
 from knowledge.errors import LandbotError
 from storage.domain import User
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+MAX_WORKBOOK = 10_000_000
+SHOWN_PROBLEMS = 10
 
 
 def buttons(year: int) -> list[list[tuple[str, str]]]:
@@ -99,6 +104,37 @@ async def on_export(update: Update, context: Ctx) -> None:
     await chat.send_document(
         InputFile(data, filename=export_filename(progress)),
         caption=f"供应台账（{n} 宗地块，含供应进度表）",
+    )
+
+
+async def upload(update: Update, context: Ctx, user: User, data: bytes, name: str) -> None:
+    """An Excel workbook sent as a document: its parcels into the ledger, in the user's
+    department; a file with bad rows stores nothing and the rows are listed."""
+    db = runtime(context).database
+    try:
+        result = await slow(
+            import_workbook, db, user.id, data, filename=name, update_id=update.update_id
+        )
+    except WorkbookErrors as exc:
+        if await claim(update, context):
+            listed = [str(p) for p in exc.problems[:SHOWN_PROBLEMS]]
+            more = len(exc.problems) - len(listed)
+            lines = [exc.zh.split("：", 1)[0] + "。请改正后重新发送：", *listed]
+            if more > 0:
+                lines.append(f"……另有 {more} 处")
+            await send_outs(update, text_messages("\n".join(lines)))
+        return
+    except LandbotError as exc:
+        if await claim(update, context):
+            await reply(update, esc(exc.zh))
+        return
+    if result.duplicate:
+        return
+    skipped = f"，跳过 {len(result.skipped)} 处" if result.skipped else ""
+    await reply(
+        update,
+        f"已导入供应台账（工作表「{esc(result.sheet)}」）：新增 {result.inserted} 宗，"
+        f"更新 {result.updated} 宗{skipped}。点“供应台账”查看进度。",
     )
 
 
