@@ -221,8 +221,9 @@ def test_submission_counts_the_ledger_warning(database: Database) -> None:
     submitted = review.submit(database, clerk.id, draft_id)
     assert submitted.warnings >= 1
     # the reviewer's notification says so, with the article
-    assert "供应台账警示：宗地编号 JS-2026-05 不在供应台账所列郑州市市本级2024年度供应计划地块中" in (
-        submitted.summary
+    assert (
+        "供应台账警示：宗地编号 JS-2026-05 不在供应台账所列郑州市市本级2024年度供应计划地块中"
+        in (submitted.summary)
     )
     assert "（zhengzhou-2021-4 二（一））" in submitted.summary
 
@@ -260,3 +261,63 @@ def test_the_sql_totals_match_the_reference_arithmetic(database: Database) -> No
     progress = ledger.status(database, None, jurisdiction="郑州市", year=2024, today=today)
     assert progress.supplied_ha == 1.5 + 2.25 + 16 and progress.supplied_parcels == 3
     assert progress.milestones[0].actual_pct == round((1.5 + 16) * 100 / 3927.94, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("12 2024年5月20日 出让合同 52000万元", ("12", dt.date(2024, 5, 20), "出让合同", 5.2e8)),
+        ("#3 2024-05-20 成交", ("3", dt.date(2024, 5, 20), "成交确认书", None)),
+        ("3，划拨决定书，2024/5/20", ("3", dt.date(2024, 5, 20), "划拨决定书", None)),
+        ("3 出让合同 2024年5月20日 壹亿元", ("3", dt.date(2024, 5, 20), "出让合同", 1e8)),
+    ],
+)
+def test_a_typed_supply_line(text: str, parsed: tuple[object, ...]) -> None:
+    from bot.services.ledger_record import parse_supply_line
+
+    assert parse_supply_line(text, JULY) == parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "zh"),
+    [
+        ("", "请写明要登记的地块"),
+        ("甲 2024-05-20 成交", "「甲」不是台账编号"),
+        ("3 2024-05-20", "未写明供应依据"),
+        ("3 成交", "未写明供应日期"),
+        ("3 明年五月 成交", "具体的年月日"),
+        ("3 2024-05-20 成交 12万元 多余", "多余的内容「多余」"),
+    ],
+)
+def test_a_bad_supply_line_says_what_is_expected(text: str, zh: str) -> None:
+    from bot.services.ledger_record import parse_supply_line
+
+    with pytest.raises(BadInput) as exc:
+        parse_supply_line(text, JULY)
+    assert zh in exc.value.zh and "例如 12 2024年5月20日 出让合同 52000万元" in exc.value.zh
+
+
+def test_awaiting_supply_then_recorded_by_a_typed_line(database: Database) -> None:
+    from bot.services import ledger_record
+
+    clerk = person(database, 61)
+    other = person(database, 62, dept=OTHER)
+    rows = [["A-1", "甲", "金水区", "住宅用地", 10, 2024, None]]
+    import_workbook(database, None, workbook(rows), department=DEPT)
+    (parcel,) = ledger.status(database, None, today=JULY).parcels or ()
+    with database.unit_of_work() as uow:
+        uow.ledger.update(parcel, status="approved", approved_date=dt.date(2024, 4, 1))
+        uow.commit()
+    assert [p.id for p in ledger_record.awaiting_supply(database, clerk.id)] == [parcel.id]
+    assert ledger_record.awaiting_supply(database, other.id) == []
+    with pytest.raises(ledger.ParcelNotFound):
+        ledger_record.record_supply_text(
+            database, other.id, f"{parcel.id} 2024-05-20 成交", today=JULY
+        )
+    saved = ledger_record.record_supply_text(
+        database, clerk.id, f"{parcel.id} 2024年5月20日 出让合同 5.2亿元", today=JULY
+    )
+    assert (saved.status, saved.supplied_date, saved.final_price_yuan) == (
+        "supplied", dt.date(2024, 5, 20), 5.2e8,
+    )  # fmt: skip
+    assert ledger_record.awaiting_supply(database, clerk.id) == []

@@ -306,3 +306,32 @@ async def test_a_workbook_sent_as_a_document_goes_into_the_ledger(env: Env) -> N
     await env._process(upd)
     assert "另存为” .xlsx" in env.sent(910)[-1].text
     assert len(ledger.status(env.db, clerk.id, year=2024).parcels or ()) == 2
+
+
+async def test_supply_is_recorded_with_a_typed_command(env: Env) -> None:
+    from bot.services import ledger
+    from bot.services.ledger_excel import import_workbook
+    from tests.ledgerkit import workbook
+
+    clerk = env.person(920)
+    rows = [["JS-7", "金水区七号地", "金水区", "住宅用地", 3.5, 2024, None]]
+    import_workbook(env.db, None, workbook(rows), department=DEPT)
+    (parcel,) = ledger.status(env.db, clerk.id, year=2024).parcels or ()
+    with env.db.unit_of_work() as uow:
+        uow.ledger.update(parcel, status="approved")
+        uow.commit()
+    (card,) = await env.say(920, texts.LEDGER)
+    assert f"方案已批、待登记供应：\n· #{parcel.id} 金水区七号地（3.50 公顷）" in card.text
+    assert "/supplied 12 2024年5月20日 出让合同 52000万元" in card.text
+    (msg,) = await env.say(920, f"/supplied {parcel.id} 2024年5月20日 出让合同 52000万元")
+    assert msg.text == (
+        f"已登记供应：#{parcel.id} 金水区七号地，2024-05-20 出让合同，成交价 52,000.00 万元。"
+    )
+    progress = ledger.status(env.db, clerk.id, year=2024)
+    assert progress.supplied_ha == 3.5
+    (msg,) = await env.say(920, f"/supplied {parcel.id} 明年五月 成交")
+    assert "具体的年月日" in msg.text
+    (msg,) = await env.say(920, "/supplied")
+    assert msg.text.startswith("格式：台账编号 供应日期 供应依据")
+    (card,) = await env.say(920, "/ledger")
+    assert "待登记供应" not in card.text and "已供应 3.50 公顷" in card.text

@@ -144,6 +144,14 @@ class LedgerRepository(Repository):
             for r in self.conn.execute(q)
         ]
 
+    def with_status(
+        self, status: str, department: str | None, *, everyone: bool = False, limit: int = 10
+    ) -> list[LedgerParcel]:
+        """Parcels of one status (of the department, or `everyone`'s), oldest first."""
+        where = [_T.c.status == status, *_scope(None, None, None, department, everyone)]
+        q = _ALL.where(*where).order_by(_T.c.id).limit(limit)
+        return [LedgerParcel(*r) for r in self.conn.execute(q)]
+
     def planned_codes(self, place_ids: Collection[str], year: int) -> set[str] | None:
         """Parcel codes listed as in the plan of `year` (None: no plan list was recorded)."""
         q = select(_T.c.parcel_code, _T.c.in_plan).where(

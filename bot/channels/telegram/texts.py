@@ -24,6 +24,7 @@ COMMANDS = [
     BotCommand("ask", "政策问答"),
     BotCommand("procedure", "程序判定"),
     BotCommand("ledger", "供应台账：对照年度供应计划的进度"),
+    BotCommand("supplied", "登记已供应：台账编号 日期 依据 成交价"),
     BotCommand("review", "待我审核的方案"),
     BotCommand("cancel", "退出当前操作（已填内容保留）"),
     BotCommand("help", "帮助"),

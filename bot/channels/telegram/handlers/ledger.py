@@ -18,7 +18,7 @@ from bot.channels.telegram.handlers.dialogue import send_outs
 from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import blocking, runtime, slow
 from bot.channels.telegram.texts import esc
-from bot.services import ledger
+from bot.services import ledger, ledger_record
 from bot.services.ledger_card import card_text
 from bot.services.ledger_chart import render_chart
 from bot.services.ledger_excel import WorkbookErrors, export_filename, import_workbook
@@ -46,8 +46,37 @@ async def show(update: Update, context: Ctx, user: User) -> None:
         await reply(update, exc.zh)
         return
     scope = f"（{user.department}）" if user.role != "admin" and user.department else ""
-    text = card_text(progress) + (f"\n统计范围：本部门{scope}的地块" if scope else "")
-    await send_outs(update, text_messages(text, buttons(progress.year)))
+    lines = [card_text(progress)] + ([f"统计范围：本部门{scope}的地块"] if scope else [])
+    waiting = await blocking(ledger_record.awaiting_supply, db, user.id)
+    if waiting:
+        lines.append("方案已批、待登记供应：")
+        lines += [f"· #{p.id} {p.project_name}（{p.area_m2 / 10000:.2f} 公顷）" for p in waiting]
+        lines.append(f"登记供应：发送 /supplied {ledger_record.EXAMPLE}")
+    await send_outs(update, text_messages("\n".join(lines), buttons(progress.year)))
+
+
+async def supplied(update: Update, context: Ctx, user: User, text: str) -> None:
+    """/supplied 台账编号 日期 依据 [成交价]: the land of that parcel was supplied."""
+    if not await claim(update, context):
+        return
+    db = runtime(context).database
+    if not text.strip():
+        await reply(update, esc(ledger_record.USAGE))
+        return
+    try:
+        parcel = await blocking(ledger_record.record_supply_text, db, user.id, text)
+    except LandbotError as exc:
+        await reply(update, esc(exc.zh))
+        return
+    price = (
+        f"，成交价 {parcel.final_price_yuan / 10000:,.2f} 万元" if parcel.final_price_yuan else ""
+    )
+    assert parcel.supplied_date is not None
+    await reply(
+        update,
+        f"已登记供应：#{parcel.id} {esc(parcel.project_name)}，{parcel.supplied_date.isoformat()} "
+        f"{esc(parcel.supply_basis or '')}{price}。",
+    )
 
 
 async def _press(update: Update, context: Ctx, note: str) -> tuple[User, int, Chat] | None:

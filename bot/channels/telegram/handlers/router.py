@@ -53,7 +53,7 @@ COMMAND_MENU = {
 
 
 async def on_command(update: Update, context: Ctx) -> None:
-    """/new_supply, /drafts, /ask, /procedure, /review, /cancel."""
+    """/new_supply, /drafts, /ask, /procedure, /ledger, /review, /supplied, /cancel."""
     msg = update.effective_message
     user = await registered_user(update, context)
     if user is None or msg is None or msg.text is None:
@@ -64,6 +64,9 @@ async def on_command(update: Update, context: Ctx) -> None:
         await menu(update, context, user, COMMAND_MENU[name])
     elif name == "review":
         await review.list_pending(update, context, user)
+    elif name == "supplied":
+        parts = msg.text.split(maxsplit=1)
+        await ledger.supplied(update, context, user, parts[1] if len(parts) > 1 else "")
     elif name == "cancel" and await blocking(
         modes.leave_all, runtime(context).database, user.id, update_id=update.update_id
     ):
@@ -117,7 +120,7 @@ async def on_other(update: Update, context: Ctx) -> None:
 
 
 def register(app: Application) -> None:
-    names = [*COMMAND_MENU, "review", "cancel"]
+    names = [*COMMAND_MENU, "review", "supplied", "cancel"]
     app.add_handler(CommandHandler(names, on_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(MessageHandler(filters.COMMAND, on_command_unknown))
