@@ -30,6 +30,8 @@ class Column:
     key: str  # the ledger column it fills (area_*: all fill area_m2)
     header: str  # the header of the exported workbook, with its unit
     width: float
+    # Numbers that need one (areas, prices); whole numbers and dates need none (openpyxl writes
+    # a date as yyyy-mm-dd by itself)
     number_format: str = "General"
     required: bool = False
     export: bool = True
@@ -37,7 +39,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "台账编号", 9, "0"),
+    Column("id", "台账编号", 9),
     Column("parcel_code", "宗地编号", 16),
     Column("project_name", "项目名称", 40, required=True),
     Column("jurisdiction", "所在行政区", 16, required=True),
@@ -46,18 +48,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("area_ha", "面积（公顷）", 13, "#,##0.0000"),
     Column("area_m2", "面积（平方米）", 15, "#,##0.00"),
     Column("area_mu", "面积（亩）", 12, "#,##0.00", export=False),
-    Column("plan_year", "计划年度", 10, "0"),
-    Column("planned_quarter", "计划季度", 10, "0"),
+    Column("plan_year", "计划年度", 10),
+    Column("planned_quarter", "计划季度", 10),
     Column("in_plan", "列入年度供应计划", 12),
     Column("supply_method", "供应方式", 12),
     Column("status", "状态", 10),
-    Column("submitted_date", "方案报送日期", 13, "yyyy-mm-dd"),
-    Column("approved_date", "方案批准日期", 13, "yyyy-mm-dd"),
-    Column("supplied_date", "供应日期", 13, "yyyy-mm-dd"),
+    Column("submitted_date", "方案报送日期", 13),
+    Column("approved_date", "方案批准日期", 13),
+    Column("supplied_date", "供应日期", 13),
     Column("supply_basis", "供应依据", 12),
     Column("final_price_wan", "成交价（万元）", 15, "#,##0.00"),
     Column("department", "部门", 22),
-    Column("draft_id", "方案草稿编号", 12, "0", read=False),
+    Column("draft_id", "方案草稿编号", 12, read=False),
     Column("note", "备注", 30),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
