@@ -1,5 +1,5 @@
-"""The ledger as an Excel workbook (openpyxl): export a sheet of parcels and a sheet of progress;
-import a sheet of parcels back, naming every bad cell by sheet, row and column.
+"""Importing the ledger from an Excel workbook (openpyxl; writing it: ledger_sheets.py), naming
+every bad cell by sheet, row and column.
 
 An import stores nothing from a file with errors unless `skip_bad_rows`; then the good rows
 are stored and the bad ones reported. A row updates the parcel of its 台账编号 (when the caller
@@ -29,17 +29,13 @@ from bot.services.ledger_columns import (
     readers,
     to_m2,
 )
-from bot.services.ledger_progress import Progress, parcel_json
+from bot.services.ledger_sheets import PARCELS_SHEET
 from bot.services.transaction import transact
 from knowledge.errors import BadInput
 from knowledge.jurisdictions import resolve_place
 from storage.db import Database, UnitOfWork
-from storage.domain import LedgerParcel
 
-PARCELS_SHEET = "地块台账"
-PROGRESS_SHEET = "供应进度"
 MAX_ROWS = 100_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -382,31 +378,3 @@ def _visible(uow: UnitOfWork, who: ledger.Viewer, ids: set[int]) -> set[int]:
     if who.everyone:
         return ids
     return {i for i in ids if (p := uow.ledger.get(i)) is not None and who.sees(p)}
-
-
-# ------------------------------------------------------------------------- writing
-
-
-def export_filename(progress: Progress) -> str:
-    return f"供应台账-{progress.place}-{progress.year}.xlsx"
-
-
-def parcel_cells(p: LedgerParcel, category: str | None) -> dict[str, Any]:
-    """The export values of one parcel by column key (as `ledger status --json`, with the
-    status, the yes/no and the price as officials write them)."""
-    cells = parcel_json(p)
-    cells.update(
-        category=category,
-        area_ha=round(p.area_m2 / 10000, 4),
-        area_m2=p.area_m2,
-        in_plan=None if p.in_plan is None else ("是" if p.in_plan else "否"),
-        status=p.status_label,
-        submitted_date=p.submitted_date,
-        approved_date=p.approved_date,
-        supplied_date=p.supplied_date,
-        final_price_wan=None
-        if p.final_price_yuan is None
-        else round(p.final_price_yuan / YUAN_PER_WAN, 2),
-        note=p.note,
-    )
-    return cells

@@ -6,8 +6,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from bot.services.ledger_columns import COLUMNS
-from bot.services.ledger_progress import Progress, ha
+from bot.services.ledger_columns import COLUMNS, YUAN_PER_WAN
+from bot.services.ledger_progress import Progress, ha, parcel_json
+from storage.domain import LedgerParcel
 
 PARCELS_SHEET = "地块台账"
 PROGRESS_SHEET = "供应进度"
@@ -37,8 +38,6 @@ def write_workbook(progress: Progress) -> bytes:
 def _parcels(wb: Any, progress: Progress) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
-
-    from bot.services.ledger_excel import parcel_cells
 
     ws = wb.create_sheet(PARCELS_SHEET)
     columns = [c for c in COLUMNS if c.export]
@@ -136,3 +135,28 @@ def _title(progress: Progress) -> str:
     if plan is None:
         return f"{progress.place}{progress.year}年度国有建设用地供应台账（无年度供应计划）"
     return f"{plan.jurisdiction}{plan.year}年度国有建设用地供应计划执行情况"
+
+
+def export_filename(progress: Progress) -> str:
+    return f"供应台账-{progress.place}-{progress.year}.xlsx"
+
+
+def parcel_cells(p: LedgerParcel, category: str | None) -> dict[str, Any]:
+    """The export values of one parcel by column key (as `ledger status --json`, with the
+    status, the yes/no and the price as officials write them)."""
+    cells = parcel_json(p)
+    cells.update(
+        category=category,
+        area_ha=round(p.area_m2 / 10000, 4),
+        area_m2=p.area_m2,
+        in_plan=None if p.in_plan is None else ("是" if p.in_plan else "否"),
+        status=p.status_label,
+        submitted_date=p.submitted_date,
+        approved_date=p.approved_date,
+        supplied_date=p.supplied_date,
+        final_price_wan=None
+        if p.final_price_yuan is None
+        else round(p.final_price_yuan / YUAN_PER_WAN, 2),
+        note=p.note,
+    )
+    return cells

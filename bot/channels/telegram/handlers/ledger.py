@@ -21,8 +21,8 @@ from bot.channels.telegram.texts import esc
 from bot.services import ledger, ledger_record
 from bot.services.ledger_card import card_text
 from bot.services.ledger_chart import render_chart
-from bot.services.ledger_excel import WorkbookErrors, export_filename, import_workbook
-from bot.services.ledger_sheets import write_workbook
+from bot.services.ledger_excel import WorkbookErrors, import_workbook
+from bot.services.ledger_sheets import export_filename, write_workbook
 from knowledge.errors import LandbotError
 from storage.domain import User
 
