@@ -321,3 +321,19 @@ def test_awaiting_supply_then_recorded_by_a_typed_line(database: Database) -> No
         "supplied", dt.date(2024, 5, 20), 5.2e8,
     )  # fmt: skip
     assert ledger_record.awaiting_supply(database, clerk.id) == []
+
+
+def test_another_departments_parcel_is_never_taken_over(database: Database) -> None:
+    clerk = person(database, 71)
+    seed(
+        database, OTHER, [["JS-2026-05", "别的部门的地块", "金水区", "住宅用地", 3.52, 2024, None]]
+    )
+    draft_id = services.import_plan(database, clerk.id, plan_text(), filename="p.yaml").draft.id  # type: ignore[union-attr]
+    review.submit(database, clerk.id, draft_id)
+    rows = ledger.status(database, None, today=JULY).parcels or ()
+    theirs = next(p for p in rows if p.department == OTHER)
+    mine = next(p for p in rows if p.department == DEPT)
+    assert (theirs.parcel_code, theirs.status, theirs.draft_id) == ("JS-2026-05", "planned", None)
+    assert (
+        mine.parcel_code is None and mine.draft_id == draft_id and "其他部门" in (mine.note or "")
+    )

@@ -237,6 +237,11 @@ def record_draft(
     if existing is None and draft.parent_id is not None:
         existing = uow.ledger.by_draft(draft.parent_id)  # a new version of the same plan
     holder = uow.ledger.by_code(code) if code else None
+    if holder is not None and holder.department not in (None, owner.department):
+        # another department's parcel: never taken over; this plan gets a row of its own
+        values["parcel_code"] = None
+        values["note"] = f"宗地编号 {code} 已在其他部门的台账中"
+        holder = None
     if existing is None:
         existing = holder
     elif holder is not None and holder.id != existing.id:
