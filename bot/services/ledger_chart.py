@@ -67,21 +67,25 @@ def _title(progress: Progress) -> str:
 
 
 def _bars(ax: Axes, progress: Progress) -> None:
-    cats = [c for c in progress.categories if c.planned_ha is not None or c.supplied_ha]
-    names = [c.name for c in cats][::-1]
-    planned = [c.planned_ha or 0.0 for c in cats][::-1]
-    supplied = [c.supplied_ha for c in cats][::-1]
-    y = range(len(names))
-    ax.barh(y, planned, color=PLANNED, height=0.7, label="计划")
-    ax.barh(y, supplied, color=SUPPLIED, height=0.4, label="已供应")
-    ax.set_yticks(list(y), names, fontsize=14)
-    top = max([*planned, *supplied, 1.0])
-    for i, (p, s) in enumerate(zip(planned, supplied, strict=True)):
-        share = f"（{s * 100 / p:.1f}%）" if p else ""
-        ax.text(max(p, s) + top * 0.02, i, f"{s:,.2f} / {p:,.2f}{share}", va="center", fontsize=11)
+    cats = [c for c in progress.categories if c.planned_ha is not None or c.supplied_ha][::-1]
+    with_plan = progress.plan is not None
+    y = range(len(cats))
+    if with_plan:
+        ax.barh(y, [c.planned_ha or 0.0 for c in cats], color=PLANNED, height=0.7, label="计划")
+    ax.barh(y, [c.supplied_ha for c in cats], color=SUPPLIED, height=0.4, label="已供应")
+    ax.set_yticks(list(y), [c.name for c in cats], fontsize=14)
+    top = max([*(max(c.planned_ha or 0.0, c.supplied_ha) for c in cats), 1.0])
+    for i, c in enumerate(cats):
+        if c.planned_ha is not None:
+            label = f"{c.supplied_ha:,.2f} / {c.planned_ha:,.2f}（{c.share_pct or 0:.1f}%）"
+        else:  # no plan, or a use the plan puts in no category (综合用地)
+            label = f"{c.supplied_ha:,.2f}" + ("（计划未设此类）" if with_plan else "")
+        ax.text(max(c.planned_ha or 0.0, c.supplied_ha) + top * 0.02, i, label, va="center",
+                fontsize=11)  # fmt: skip
     ax.set_xlim(0, top * 1.55)
     ax.set_xlabel("公顷", fontsize=12)
-    ax.set_title("分类：已供应 / 计划（公顷）", fontsize=14, loc="left")
+    title = "分类：已供应 / 计划（公顷）" if with_plan else "按土地用途：已供应（公顷）"
+    ax.set_title(title, fontsize=14, loc="left")
     ax.legend(loc="upper right", fontsize=12, frameon=False)
     ax.tick_params(axis="x", labelsize=11)
     for side in ("top", "right"):
@@ -132,7 +136,7 @@ def _line(ax: Axes, progress: Progress) -> None:
     ends = [d - dt.timedelta(days=1) if d.day == 1 else d for d in ends]
     ax.set_xticks([float(date2num(d)) for d in ends], [f"{d.month}月底" for d in ends])
     ax.set_ylabel(unit, fontsize=12)
-    ax.set_title("完成率与计划节点", fontsize=14, loc="left")
+    ax.set_title("完成率与计划节点" if total else "累计供应", fontsize=14, loc="left")
     ax.tick_params(labelsize=11)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", fontsize=12, frameon=False)
