@@ -1,5 +1,11 @@
-"""Structured figures from the corpus, for computing: the 2024 supply plan of 郑州市市本级 and the
-annex of 郑政〔2021〕4号. Data: knowledge/data/*.yaml (every figure cites its article).
+"""Structured figures from the corpus, for computing: the annual supply plans (the 2024 plan of
+郑州市市本级 is the first) and the annex of 郑政〔2021〕4号. Data: knowledge/data/*.yaml (every
+figure cites its article).
+
+An annual supply plan (`SupplyPlanFigures`) is its document, jurisdiction scope (places of
+knowledge/jurisdictions.yaml with a scope tag), period, total and figures by use category (each
+category lists the land_use values it counts) and milestones (date → minimum completion share).
+`SUPPLY_PLAN_FILES` lists them; `supply_plan_covering(place, on)` is the one that applies.
 """
 
 from __future__ import annotations
@@ -9,23 +15,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from knowledge.citation import Cite
 
-# CONTRACT §3 land_use values → the plan's use categories (四（二）); 综合用地 has no category.
-_CATEGORY_OF_USE = {
-    "住宅用地": "住宅用地",
-    "商服用地": "商服用地",
-    "工业用地": "工矿仓储用地",
-    "仓储用地": "工矿仓储用地",
-    "公共管理与公共服务用地": "其他用地",
-    "交通运输用地": "其他用地",
-    "水域及水利设施用地": "其他用地",
-    "特殊用地": "其他用地",
-}
+if TYPE_CHECKING:
+    from knowledge.jurisdictions import Place
+
+# The annual supply plans, one YAML each under knowledge/data/ (the newest last).
+SUPPLY_PLAN_FILES = ("zhengzhou_2024_supply_plan.yaml",)
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Milestone:
     by: dt.date
     min_completion_pct: Decimal
     cite: Cite
+    quote: str = ""  # the article's own words, e.g. 6月底达到50%以上
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,31 @@ class SupplyPlanFigures:
     milestones: tuple[Milestone, ...]
     adjustment_deadline: dt.date
     adjustment_cite: Cite
+    jurisdiction: str = ""  # the name the plan gives its area, e.g. 郑州市市本级
+    scope: tuple[str, ...] = ()  # place ids of knowledge/jurisdictions.yaml
+    scope_tags: frozenset[str] = frozenset()  # if set: only places within scope with a tag
+    scope_cite: Cite | None = None
+    period_cite: Cite | None = None
+    # The rule that a parcel outside the annual plan is in principle not supplied, with its words
+    outside_plan_cite: Cite | None = None
+    outside_plan_quote: str = ""
 
     def category(self, name: str) -> UseCategory | None:
-        """The category by its name (住宅用地) or by a CONTRACT land_use value (工业用地)."""
-        wanted = _CATEGORY_OF_USE.get(name, name)
-        return next((c for c in self.categories if c.name == wanted), None)
+        """The category by its name (住宅用地) or by a CONTRACT land_use value (工业用地);
+        None for a use the plan puts in no category (综合用地)."""
+        by_name = next((c for c in self.categories if c.name == name), None)
+        return by_name or next((c for c in self.categories if name in c.includes), None)
+
+    def covers(self, place: Place | None, on: dt.date | None = None) -> bool:
+        """Whether the place (and date, when given) lies in the plan's scope and period: a 新密
+        parcel is outside the 市本级 plan, a 2025 date outside the 2024 plan."""
+        from knowledge.jurisdictions import within
+
+        if place is None or not any(within(place, pid) for pid in self.scope):
+            return False
+        if self.scope_tags and not self.scope_tags & place.tags:
+            return False
+        return on is None or self.valid_from <= on <= self.valid_to
 
     def hectares_total(self) -> Decimal:
         return sum((c.hectares for c in self.categories), Decimal(0))
@@ -133,18 +154,55 @@ def supply_plan_figures_from(data: dict[str, Any]) -> SupplyPlanFigures:
             for c in data["categories"]
         ),
         milestones=tuple(
-            Milestone(_date(m["by"]), _dec(m["min_completion_pct"]), Cite(doc_id, str(m["cite"])))
+            Milestone(
+                _date(m["by"]),
+                _dec(m["min_completion_pct"]),
+                Cite(doc_id, str(m["cite"])),
+                str(m.get("quote") or ""),
+            )
             for m in data.get("milestones") or ()
         ),
         adjustment_deadline=_date(data["adjustment_deadline"]["by"]),
         adjustment_cite=Cite(doc_id, str(data["adjustment_deadline"]["cite"])),
+        jurisdiction=str(data.get("jurisdiction") or ""),
+        scope=tuple(str(p) for p in data.get("scope") or ()),
+        scope_tags=frozenset(str(t) for t in data.get("scope_tags") or ()),
+        scope_cite=Cite(doc_id, str(data["scope_cite"])) if data.get("scope_cite") else None,
+        period_cite=_cite_of({"doc_id": doc_id, "article": data["period"].get("cite")}),
+        outside_plan_cite=_cite_of(data.get("outside_plan")),
+        outside_plan_quote=str((data.get("outside_plan") or {}).get("quote") or ""),
     )
+
+
+def _cite_of(node: Any) -> Cite | None:
+    if not node or not node.get("article"):
+        return None
+    return Cite(str(node["doc_id"]), str(node["article"]))
 
 
 @cache
 def zhengzhou_2024_supply_plan() -> SupplyPlanFigures:
     """Total 3927.94 ha and the four use categories of the 2024 plan (四（二）)."""
     return supply_plan_figures_from(_load("zhengzhou_2024_supply_plan.yaml"))
+
+
+@cache
+def annual_supply_plans() -> tuple[SupplyPlanFigures, ...]:
+    """Every annual supply plan of the knowledge base (SUPPLY_PLAN_FILES), in file order."""
+    loaded = {"zhengzhou_2024_supply_plan.yaml": zhengzhou_2024_supply_plan()}
+    return tuple(
+        loaded.get(name) or supply_plan_figures_from(_load(name)) for name in SUPPLY_PLAN_FILES
+    )
+
+
+def supply_plan_covering(place: Place | None, on: dt.date) -> SupplyPlanFigures | None:
+    """The annual supply plan whose scope and period cover the place on that date, or None."""
+    return next((p for p in annual_supply_plans() if p.covers(place, on)), None)
+
+
+def supply_plan_for_year(place: Place | None, year: int) -> SupplyPlanFigures | None:
+    """The plan of that year whose scope covers the place, or None."""
+    return next((p for p in annual_supply_plans() if p.year == year and p.covers(place)), None)
 
 
 def _person(d: dict[str, Any]) -> Person:
@@ -177,5 +235,7 @@ def all_citations() -> list[Cite]:
     plan = zhengzhou_2024_supply_plan()
     annex = zhengzhou_2021_4_annex()
     cites = [plan.total_cite, plan.adjustment_cite, annex.cite, annex.member_units_cite]
-    cites += [c.cite for c in plan.categories] + [m.cite for m in plan.milestones]
-    return cites
+    for p in annual_supply_plans():
+        cites += [c.cite for c in p.categories] + [m.cite for m in p.milestones]
+        cites += [c for c in (p.scope_cite, p.period_cite, p.outside_plan_cite) if c is not None]
+    return list(dict.fromkeys(cites))

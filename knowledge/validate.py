@@ -36,6 +36,14 @@ def validate_plan_figures() -> list[Problem]:
     return run()
 
 
+def validate_supply_plans() -> list[Problem]:
+    """The annual supply plans (issue 11): the figures by use add up to the total the text
+    states, every figure and milestone is in its article, the scope names real places."""
+    from knowledge.validate_supply_plans import validate_supply_plans as run
+
+    return run()
+
+
 def validate_rules() -> list[Problem]:
     """The policy rules of knowledge/rules (issue 4): they load and cite existing articles."""
     from knowledge.rules_engine.validate import validate_rules as run
@@ -54,6 +62,7 @@ VALIDATORS: list[Validator] = [
     validate_corpus,
     validate_jurisdictions,
     validate_plan_figures,
+    validate_supply_plans,
     validate_rules,
     validate_procedure,
 ]

@@ -34,6 +34,7 @@ from storage.repositories import (
     HistoryRepository,
     InboxRepository,
     InvitationRepository,
+    LedgerRepository,
     LoginTokenRepository,
     ProcessedUpdateRepository,
     ReviewRepository,
@@ -93,6 +94,7 @@ class UnitOfWork:
         self.inbox = InboxRepository(session)
         self.web_sessions = WebSessionRepository(session)
         self.login_tokens = LoginTokenRepository(session)
+        self.ledger = LedgerRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -137,3 +137,49 @@ class WebSession:
     created_at: dt.datetime
     last_seen_at: dt.datetime
     expires_at: dt.datetime
+
+
+LEDGER_STATUS_LABELS = {
+    "planned": "列入计划",
+    "submitted": "方案已报",
+    "returned": "方案退回",
+    "approved": "方案已批",
+    "supplied": "已供应",
+}
+
+
+@dataclass(frozen=True)
+class LedgerParcel:
+    """A parcel of the supply ledger (areas in m², prices in yuan)."""
+
+    id: int
+    parcel_code: str | None
+    project_name: str
+    jurisdiction: str
+    place_id: str | None
+    land_use: str
+    area_m2: float
+    plan_year: int | None
+    planned_quarter: int | None
+    in_plan: bool | None
+    supply_method: str | None
+    status: str
+    submitted_date: dt.date | None
+    approved_date: dt.date | None
+    supplied_date: dt.date | None
+    supply_basis: str | None
+    final_price_yuan: float | None
+    department: str | None
+    draft_id: int | None
+    source: str
+    note: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def status_label(self) -> str:
+        return LEDGER_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def area_ha(self) -> float:
+        return self.area_m2 / 10000

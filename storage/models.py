@@ -16,6 +16,8 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -42,6 +44,10 @@ ROLES = ("clerk", "reviewer", "admin")  # 经办人 / 审核人 / 管理员
 DRAFT_KINDS = ("reserve_plan", "supply_plan")
 DRAFT_STATUSES = ("draft", "submitted", "approved", "returned")
 REVIEW_DECISIONS = ("approved", "returned")
+# A parcel of the supply ledger: listed in the plan, its 供地方案 submitted / returned / approved,
+# the land supplied (成交确认书, 出让合同 or 划拨决定书 signed).
+LEDGER_STATUSES = ("planned", "submitted", "returned", "approved", "supplied")
+LEDGER_SOURCES = ("draft", "import")
 
 
 # Columns that mean the same thing in several tables, declared once (PEP 593 aliases):
@@ -252,3 +258,58 @@ class LoginTokenRow(Base):
     created_at: Mapped[Stamp]
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class LedgerParcelRow(Base):
+    """One parcel of the supply ledger (供应台账): planned, approved and supplied, with its dates.
+
+    Created from a 供地方案 when it is submitted (then approved, then supplied) or from an
+    imported list. `place_id` is the resolved jurisdiction (None outside the knowledge base);
+    `department` decides who sees the row, as for drafts. Areas in m², prices in yuan.
+    """
+
+    __tablename__ = "ledger_parcels"
+    __table_args__ = (
+        CheckConstraint(_in("status", LEDGER_STATUSES), name="status"),
+        CheckConstraint(_in("source", LEDGER_SOURCES), name="source"),
+        CheckConstraint("area_m2 > 0", name="area_positive"),
+        Index("ix_ledger_parcels_plan_year_place_id", "plan_year", "place_id"),
+        # The progress query (plan year OR supply date in the period, grouped by use and status)
+        # scans this covering index in its order: no table access, no sort.
+        Index(
+            "ix_ledger_parcels_progress",
+            "land_use",
+            "status",
+            "place_id",
+            "plan_year",
+            "supplied_date",
+            "area_m2",
+            "department",
+        ),
+    )
+
+    id: Mapped[IntPK]
+    parcel_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    project_name: Mapped[str] = mapped_column(String(200))
+    jurisdiction: Mapped[str] = mapped_column(String(128))
+    place_id: Mapped[str | None] = mapped_column(String(128))
+    land_use: Mapped[str] = mapped_column(String(32))
+    area_m2: Mapped[float] = mapped_column(Float)
+    plan_year: Mapped[int | None] = mapped_column(Integer)
+    planned_quarter: Mapped[int | None] = mapped_column(Integer)
+    in_plan: Mapped[bool | None] = mapped_column(Boolean)
+    supply_method: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    submitted_date: Mapped[dt.date | None] = mapped_column(Date)
+    approved_date: Mapped[dt.date | None] = mapped_column(Date)
+    supplied_date: Mapped[dt.date | None] = mapped_column(Date)
+    supply_basis: Mapped[str | None] = mapped_column(String(32))
+    final_price_yuan: Mapped[float | None] = mapped_column(Float)
+    department: Mapped[str | None] = mapped_column(String(128), index=True)
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drafts.id", ondelete="SET NULL"), unique=True
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[Stamp]
+    updated_at: Mapped[Stamp]

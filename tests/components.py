@@ -46,6 +46,23 @@ def require_libreoffice() -> str:
     return path
 
 
+def calc_present(soffice: str) -> bool:
+    """Whether LibreOffice has its spreadsheet (Debian: libreoffice-calc-nogui): the Calc
+    library lies next to soffice; Writer alone cannot open a workbook."""
+    from pathlib import Path
+
+    program = Path(os.path.realpath(soffice)).parent
+    return any(program.glob("libsclo.so*")) or (program / "libsclo.dylib").exists()
+
+
+def require_calc() -> str:
+    """soffice with LibreOffice Calc; skipped by name (failed in CI) when either is missing."""
+    path = soffice_path()
+    require(path is not None and calc_present(path), "LibreOffice Calc (libreoffice-calc-nogui)")
+    assert path is not None
+    return path
+
+
 def require_pdftotext() -> str:
     path = shutil.which("pdftotext")
     require(path is not None, "pdftotext (poppler-utils)")

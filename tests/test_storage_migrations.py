@@ -52,3 +52,33 @@ def test_models_match_migrations(database_url: str) -> None:
             assert migrate.current_revision(conn) == migrate.head_revision()
     finally:
         engine.dispose()
+
+
+def test_the_supply_ledger_revision(database_url: str) -> None:
+    """0005 adds ledger_parcels (after 0004) and takes it away again."""
+    engine = create_db_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            migrate.upgrade(conn, "0005")
+            columns = {c["name"] for c in inspect(conn).get_columns("ledger_parcels")}
+            assert {
+                "parcel_code",
+                "place_id",
+                "land_use",
+                "area_m2",
+                "status",
+                "plan_year",
+                "supplied_date",
+                "final_price_yuan",
+                "department",
+                "draft_id",
+            } <= columns
+            uniques = {tuple(u["column_names"]) for u in inspect(conn).get_unique_constraints(
+                "ledger_parcels")}  # fmt: skip
+            assert {("parcel_code",), ("draft_id",)} <= uniques
+        with engine.begin() as conn:
+            migrate.downgrade(conn, "0004")
+            assert "ledger_parcels" not in inspect(conn).get_table_names()
+            assert "drafts" in inspect(conn).get_table_names()
+    finally:
+        engine.dispose()

@@ -246,3 +246,106 @@ def test_ask_reply_says_a_missing_plan_first_and_marks_weak_answers() -> None:
     assert strong.startswith("以下条文与您的问题最相关")
     none, rows, _ = answer_question("今天天气怎么样", None)
     assert none.startswith("未找到相关条文") and rows == []
+
+
+async def test_ledger_card_chart_and_workbook_of_the_department(env: Env) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.services.ledger_chart import cjk_family
+    from bot.services.ledger_excel import import_workbook
+    from tests.components import require
+    from tests.ledgerkit import OTHER, ROWS_2024, workbook
+
+    clerk = env.person(900)
+    import_workbook(env.db, None, workbook(ROWS_2024), department=DEPT)
+    other = [["HK-9", "港区商服地块", "航空港区", "商服用地", 5, 2024, None]]
+    import_workbook(env.db, None, workbook(other), department=OTHER)
+    assert clerk.department == DEPT
+    (card,) = await env.say(900, texts.LEDGER)
+    assert "供应台账：郑州市市本级2024年度国有建设用地供应计划" in card.text
+    assert "已供应 10.00 公顷，完成 0.25%（1 宗）" in card.text
+    assert "待供应：列入计划 1 宗 20.00 公顷" in card.text  # not the other department's 5 公顷
+    assert f"本部门（{DEPT}）" in card.text
+    assert card.buttons == [[("进度图", "lc:2024"), ("导出 Excel", "lx:2024")]]
+    (again,) = await env.say(900, "/ledger")
+    assert again.text == card.text
+    # the workbook: only the department's parcels of the 市本级 plan
+    (doc,) = await env.press(900, card, "导出 Excel")
+    assert doc.document is not None and doc.document.file_name == "供应台账-河南省郑州市-2024.xlsx"
+    assert "2 宗地块" in doc.text
+    wb = load_workbook(io.BytesIO(doc.document.content))
+    codes = [r[1] for r in wb["地块台账"].iter_rows(min_row=2, values_only=True)]
+    assert codes == ["JS-1", "JK-2"]
+    # the chart as a photo
+    require(cjk_family() is not None, "a CJK font (fonts-noto-cjk)")
+    (photo,) = await env.press(900, card, "进度图")
+    assert "photo" in photo.raw and photo.raw["photo"][0]["width"] == 1080
+    assert photo.document is not None and photo.document.content[:4] == b"\x89PNG"
+    assert "郑州市市本级2024年度供应进度" in photo.text
+    # a forged year is refused without an error
+    assert await env.press(900, card, "lc:99", raw=True) == []
+    assert "失效" in env.answers(900)[-1]
+
+
+async def test_a_workbook_sent_as_a_document_goes_into_the_ledger(env: Env) -> None:
+    from bot.services import ledger
+    from tests.ledgerkit import ROWS_2024, workbook
+
+    clerk = env.person(910)
+    data = workbook(ROWS_2024)
+    update = env.server.call(lambda: env.server.api.send_document(910, "台账.xlsx", data))
+    before = len(env.sent(910))
+    await env._process(update)
+    (msg,) = env.sent(910)[before:]
+    assert "已导入供应台账（工作表「地块台账」）：新增 3 宗，更新 0 宗" in msg.text
+    rows = ledger.status(env.db, clerk.id, year=2024).parcels or ()
+    assert {p.department for p in rows} == {DEPT} and len(rows) == 2  # the 新密 row: not 市本级
+    # a re-delivered upload stores nothing again
+    await env._process(update)
+    assert len(env.sent(910)) == before + 1
+    # bad rows: listed, nothing stored
+    bad = [["K-1", "坏行", "金水区", "住宅用地", "十亩", 2024, None], *ROWS_2024]
+    upd = env.server.call(lambda: env.server.api.send_document(910, "坏.xlsx", workbook(bad)))
+    await env._process(upd)
+    text = env.sent(910)[-1].text
+    assert "1 行数据有误，未导入任何数据。请改正后重新发送" in text
+    assert "第 2 行 E 列（面积（公顷））：「十亩」不是数字" in text
+    upd = env.server.call(
+        lambda: env.server.api.send_document(
+            910, "旧.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 56
+        )
+    )
+    await env._process(upd)
+    assert "另存为” .xlsx" in env.sent(910)[-1].text
+    assert len(ledger.status(env.db, clerk.id, year=2024).parcels or ()) == 2
+
+
+async def test_supply_is_recorded_with_a_typed_command(env: Env) -> None:
+    from bot.services import ledger
+    from bot.services.ledger_excel import import_workbook
+    from tests.ledgerkit import workbook
+
+    clerk = env.person(920)
+    rows = [["JS-7", "金水区七号地", "金水区", "住宅用地", 3.5, 2024, None]]
+    import_workbook(env.db, None, workbook(rows), department=DEPT)
+    (parcel,) = ledger.status(env.db, clerk.id, year=2024).parcels or ()
+    with env.db.unit_of_work() as uow:
+        uow.ledger.update(parcel, status="approved")
+        uow.commit()
+    (card,) = await env.say(920, texts.LEDGER)
+    assert f"方案已批、待登记供应：\n· #{parcel.id} 金水区七号地（3.50 公顷）" in card.text
+    assert "/supplied 12 2024年5月20日 出让合同 52000万元" in card.text
+    (msg,) = await env.say(920, f"/supplied {parcel.id} 2024年5月20日 出让合同 52000万元")
+    assert msg.text == (
+        f"已登记供应：#{parcel.id} 金水区七号地，2024-05-20 出让合同，成交价 52,000.00 万元。"
+    )
+    progress = ledger.status(env.db, clerk.id, year=2024)
+    assert progress.supplied_ha == 3.5
+    (msg,) = await env.say(920, f"/supplied {parcel.id} 明年五月 成交")
+    assert "具体的年月日" in msg.text
+    (msg,) = await env.say(920, "/supplied")
+    assert msg.text.startswith("格式：台账编号 供应日期 供应依据")
+    (card,) = await env.say(920, "/ledger")
+    assert "待登记供应" not in card.text and "已供应 3.50 公顷" in card.text

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.dialogue import answers_to_plan
 from bot.dialogue.display import show_value
-from bot.services import engine
+from bot.services import engine, ledger
 from bot.services.errors import DraftNotFound
 from bot.services.results import DraftSummary
 from bot.services.transaction import load_own_draft, load_user, parse_draft_id, transact
@@ -84,14 +84,22 @@ def _summary_lines(draft: Draft) -> str:
     return "\n".join(lines)
 
 
-def _check(draft: Draft) -> tuple[int, int, list[str]]:
-    """(errors, warnings, error messages) of the policy checks on the whole plan."""
+def _check(uow: UnitOfWork, draft: Draft) -> tuple[int, int, list[str], list[str]]:
+    """(errors, warnings, error messages, the ledger's lines) of the policy checks on the whole
+    plan, with those that need the supply ledger's state (bot/services/ledger.py)."""
     from knowledge.checks import check_plan
+    from knowledge.findings import SEVERITY_LABELS
 
-    result = check_plan(answers_to_plan(engine.state_of(draft)))
-    errors = [f.message for f in result.findings if f.severity == "error"]
-    warnings = sum(1 for f in result.findings if f.severity == "warning")
-    return len(errors), warnings, errors
+    plan = answers_to_plan(engine.state_of(draft))
+    from_ledger = ledger.ledger_findings(uow, plan)
+    findings = check_plan(plan).findings + from_ledger
+    errors = [f.message for f in findings if f.severity == "error"]
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    lines = [
+        f"供应台账{SEVERITY_LABELS[f.severity]}：{f.message}（{f.cite.doc_id} {f.cite.article}）"
+        for f in from_ledger
+    ]
+    return len(errors), warnings, errors, lines
 
 
 def submit(
@@ -115,7 +123,7 @@ def submit(
                 f"草稿 {draft.id} 还有必填项未填写，填完后才能提交审核",
                 f"draft {draft.id} is not complete",
             )
-        n_errors, n_warnings, errors = _check(draft)
+        n_errors, n_warnings, errors, ledger_lines = _check(uow, draft)
         if n_errors:
             listed = "；".join(errors[:3]) + ("……" if n_errors > 3 else "")
             raise ReviewRefused(
@@ -126,6 +134,7 @@ def submit(
         saved = uow.drafts.update(draft, status="submitted", submitted_at=utcnow())
         if uow.chat_sessions.active_draft_id(user.id) == draft.id:
             uow.chat_sessions.set(user.id, active_draft_id=None)
+        ledger.record_draft(uow, saved, user, "submitted")
         reviewers = [r for r in reviewers_of(uow, user.department) if r.id != user.id]
         uow.audit.add(
             draft.id,
@@ -134,7 +143,8 @@ def submit(
             {"from": previous, "version": saved.version, "reviewers": [r.id for r in reviewers]},
         )
         uow.commit()
-        return Submitted(engine.summary(saved), user, reviewers, _summary_lines(saved), n_warnings)
+        summary = "\n".join([_summary_lines(saved), *ledger_lines])
+        return Submitted(engine.summary(saved), user, reviewers, summary, n_warnings)
 
     return transact(db, work)
 
@@ -224,6 +234,7 @@ def decide(
             draft.id, reviewer.id, decision, text or None, draft_version=draft.version
         )
         saved = uow.drafts.update(draft, status=decision)
+        ledger.record_draft(uow, saved, owner, decision)
         if (uow.chat_sessions.mode(reviewer.id) or "").startswith(COMMENT_MODE):
             keep = uow.chat_sessions.active_draft_id(reviewer.id)
             uow.chat_sessions.set(reviewer.id, active_draft_id=keep, mode=None)

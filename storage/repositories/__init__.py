@@ -10,6 +10,7 @@ from storage.repositories.chat_sessions import ChatSessionRepository
 from storage.repositories.documents import DocumentRepository
 from storage.repositories.drafts import DraftRepository, ReviewRepository, StaleDraftError
 from storage.repositories.inbox import InboxRepository
+from storage.repositories.ledger import LedgerRepository
 from storage.repositories.processed_updates import ProcessedUpdateRepository
 from storage.repositories.users import InvitationRepository, UserRepository
 from storage.repositories.web_sessions import LoginTokenRepository, WebSessionRepository
@@ -22,6 +23,7 @@ __all__ = [
     "HistoryRepository",
     "InboxRepository",
     "InvitationRepository",
+    "LedgerRepository",
     "LoginTokenRepository",
     "ProcessedUpdateRepository",
     "ReviewRepository",

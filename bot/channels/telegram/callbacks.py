@@ -8,6 +8,7 @@ dl:<document>                       download a stored document again
 rv:<draft>:<version>:a|r            a reviewer approves / returns
 fa:<n>:<article>                    查看全文 (n: the document's index in the corpus)
 p:<key>:<value>                     an answer in 程序判定
+lc:<year>  lx:<year>                供应台账: the chart, the workbook of that year
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ _PATTERNS = {
     "rv": re.compile(r"rv:(\d{1,10}):(\d{1,10}):([ar])", re.ASCII),
     "fa": re.compile(r"fa:(\d{1,4}):(.{1,40})", re.ASCII),
     "p": re.compile(r"p:([a-z_]{1,40}):([a-z0-9_]{1,16})", re.ASCII),
+    "lc": re.compile(r"lc:(\d{4})", re.ASCII),
+    "lx": re.compile(r"lx:(\d{4})", re.ASCII),
 }
 PREFIX_PATTERN = r"^(?:" + "|".join(sorted(_PATTERNS, key=len, reverse=True)) + "):"
 

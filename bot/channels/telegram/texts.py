@@ -11,8 +11,9 @@ NEW_SUPPLY = "新建供地方案"
 MY_DRAFTS = "我的草稿"
 ASK = "政策问答"
 PROCEDURE = "程序判定"
+LEDGER = "供应台账"
 HELP = "帮助"
-MENU_ROWS = [[NEW_RESERVE, NEW_SUPPLY], [MY_DRAFTS, ASK], [PROCEDURE, HELP]]
+MENU_ROWS = [[NEW_RESERVE, NEW_SUPPLY], [MY_DRAFTS, ASK], [PROCEDURE, LEDGER, HELP]]
 MENU_LABELS = frozenset(label for row in MENU_ROWS for label in row)
 
 COMMANDS = [
@@ -22,6 +23,8 @@ COMMANDS = [
     BotCommand("drafts", "我的草稿"),
     BotCommand("ask", "政策问答"),
     BotCommand("procedure", "程序判定"),
+    BotCommand("ledger", "供应台账：对照年度供应计划的进度"),
+    BotCommand("supplied", "登记已供应：台账编号 日期 依据 成交价"),
     BotCommand("review", "待我审核的方案"),
     BotCommand("cancel", "退出当前操作（已填内容保留）"),
     BotCommand("help", "帮助"),
@@ -46,6 +49,8 @@ HELP_TEXT = (
     "• <b>我的草稿</b>：继续填写、下载已生成的文件、删除草稿，或从已通过的方案新建版本。\n"
     "• <b>政策问答</b>：直接输入问题，回答附政策原文出处。\n"
     "• <b>程序判定</b>：回答几个关于地块的问题，得到应走的储备与供应程序清单。\n"
+    "• <b>供应台账</b>：本部门地块对照年度供应计划的供应进度，可看进度图、导出 Excel；"
+    "把 Excel 台账（.xlsx）直接发给我即可导入。\n"
     "• 随时发送 /start 回到主菜单，/cancel 退出当前操作（已填内容保留）。"
 )
 

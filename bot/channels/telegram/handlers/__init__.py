@@ -20,6 +20,7 @@ def register_all(app: Application) -> None:
         dialogue,
         drafts,
         files,
+        ledger,
         procedure,
         resume,
         review,
@@ -27,6 +28,6 @@ def register_all(app: Application) -> None:
         start,
     )
 
-    for module in (resume, start, dialogue, drafts, files, review, ask, procedure, router):
+    for module in (resume, start, dialogue, drafts, files, review, ask, procedure, ledger, router):
         module.register(app)
     app.add_handler(CallbackQueryHandler(_unknown_button))

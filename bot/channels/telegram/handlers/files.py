@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import services
+from bot.channels.telegram.handlers import ledger
 from bot.channels.telegram.handlers.common import (
     Ctx,
     answer_callback,
@@ -109,7 +110,8 @@ PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 async def on_upload(update: Update, context: Ctx) -> None:
-    """A plan file (YAML/JSON, CONTRACT §3) sent as a document becomes a new draft."""
+    """A plan file (YAML/JSON, CONTRACT §3) sent as a document becomes a new draft; a workbook
+    (.xlsx) goes into the supply ledger (handlers/ledger.py)."""
     msg = update.effective_message
     user = await registered_user(update, context)
     if msg is None or msg.document is None:
@@ -121,16 +123,23 @@ async def on_upload(update: Update, context: Ctx) -> None:
         return
     doc = msg.document
     name = doc.file_name or "plan.yaml"
-    if not name.lower().endswith(PLAN_SUFFIXES):
+    workbook = name.lower().endswith(ledger.WORKBOOK_SUFFIXES)
+    if not workbook and not name.lower().endswith(PLAN_SUFFIXES):
         if await claim(update, context):
-            await msg.reply_text("只能导入 YAML 或 JSON 格式的方案文件（.yaml / .json）。")
+            await msg.reply_text(
+                "只能导入 YAML 或 JSON 格式的方案文件（.yaml / .json），或 Excel 供应台账（.xlsx）。"
+            )
         return
-    if doc.file_size is not None and doc.file_size > MAX_UPLOAD:
+    limit = ledger.MAX_WORKBOOK if workbook else MAX_UPLOAD
+    if doc.file_size is not None and doc.file_size > limit:
         if await claim(update, context):
-            await msg.reply_text("文件太大（超过 1 MB），方案文件只含字段。")
+            await msg.reply_text(f"文件太大（超过 {limit // 1_000_000} MB）。")
         return
     tg_file = await doc.get_file()
     data = bytes(await tg_file.download_as_bytearray())
+    if workbook:
+        await ledger.upload(update, context, user, data[: limit + 1], name)
+        return
     try:
         result = await blocking(
             services.import_plan, runtime(context).database, user.id, data[: MAX_UPLOAD + 1],

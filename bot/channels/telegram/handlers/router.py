@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.channels.telegram import modes, texts
-from bot.channels.telegram.handlers import ask, dialogue, drafts, procedure, review
+from bot.channels.telegram.handlers import ask, dialogue, drafts, ledger, procedure, review
 from bot.channels.telegram.handlers.common import Ctx, claim, registered_user, reply
 from bot.channels.telegram.handlers.start import unregistered
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime
@@ -36,6 +36,8 @@ async def menu(update: Update, context: Ctx, user: User, choice: str) -> None:
             await reply(update, ask.PROMPT)
     elif choice == texts.PROCEDURE:
         await procedure.begin(update, context, user)
+    elif choice == texts.LEDGER:
+        await ledger.show(update, context, user)
     elif choice == texts.HELP and await claim(update, context):
         await reply(update, texts.HELP_TEXT, reply_markup=texts.menu_keyboard())
 
@@ -46,11 +48,12 @@ COMMAND_MENU = {
     "drafts": texts.MY_DRAFTS,
     "ask": texts.ASK,
     "procedure": texts.PROCEDURE,
+    "ledger": texts.LEDGER,
 }
 
 
 async def on_command(update: Update, context: Ctx) -> None:
-    """/new_supply, /drafts, /ask, /procedure, /review, /cancel."""
+    """/new_supply, /drafts, /ask, /procedure, /ledger, /review, /supplied, /cancel."""
     msg = update.effective_message
     user = await registered_user(update, context)
     if user is None or msg is None or msg.text is None:
@@ -61,6 +64,9 @@ async def on_command(update: Update, context: Ctx) -> None:
         await menu(update, context, user, COMMAND_MENU[name])
     elif name == "review":
         await review.list_pending(update, context, user)
+    elif name == "supplied":
+        parts = msg.text.split(maxsplit=1)
+        await ledger.supplied(update, context, user, parts[1] if len(parts) > 1 else "")
     elif name == "cancel" and await blocking(
         modes.leave_all, runtime(context).database, user.id, update_id=update.update_id
     ):
@@ -114,7 +120,7 @@ async def on_other(update: Update, context: Ctx) -> None:
 
 
 def register(app: Application) -> None:
-    names = [*COMMAND_MENU, "review", "cancel"]
+    names = [*COMMAND_MENU, "review", "supplied", "cancel"]
     app.add_handler(CommandHandler(names, on_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(MessageHandler(filters.COMMAND, on_command_unknown))
