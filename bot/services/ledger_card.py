@@ -1,9 +1,10 @@
-"""The progress card of the supply ledger: the same lines in Telegram and in the terminal."""
+"""The progress card of the supply ledger: the same lines in Telegram, on the web page and in
+the terminal."""
 
 from __future__ import annotations
 
 from bot.services.ledger_progress import Progress
-from storage.domain import LEDGER_STATUS_LABELS
+from storage.domain import LEDGER_STATUS_LABELS, User
 
 
 def _ha(value: float) -> str:
@@ -80,3 +81,10 @@ def _title(doc_id: str) -> str:
 
 def card_text(progress: Progress) -> str:
     return "\n".join(card_lines(progress))
+
+
+def scope_note(user: User) -> str | None:
+    """Whose parcels the card counts: the user's department (an admin sees all)."""
+    if user.role != "admin" and user.department:
+        return f"统计范围：本部门（{user.department}）的地块"
+    return None

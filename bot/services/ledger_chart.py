@@ -110,9 +110,14 @@ def _line(ax: Axes, progress: Progress) -> None:
         label, unit = "累计供应（公顷）", "公顷"
     ax.plot(xs, ys, color=SUPPLIED, linewidth=3, marker="o", markersize=4, label=label)
     if ys:
+        # the figure at the line's end: to its right, or to its left near the year's end
+        late = xs[-1] > float(date2num(start)) + 0.8 * (
+            float(date2num(end)) - float(date2num(start))
+        )
         ax.annotate(
             f"{ys[-1]:.1f}%" if total else f"{ys[-1]:,.1f}", (xs[-1], ys[-1]),
-            textcoords="offset points", xytext=(6, -14), fontsize=12, color=SUPPLIED,
+            textcoords="offset points", xytext=(-6, 8) if late else (6, -14),
+            ha="right" if late else "left", fontsize=12, color=SUPPLIED,
         )  # fmt: skip
     if progress.milestones:
         # the plan states the shares at these dates only: markers, no line between them

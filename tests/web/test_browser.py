@@ -1,6 +1,7 @@
 """The phone page in a real browser: Debian's Chromium at 390×844 (headless, offline) against
 `landbot web` started as a subprocess. Sign in with a code, answer by tapping and typing, see
-a finding with its article, correct it, download the document, ask a policy question.
+a finding with its article, correct it, download the document, ask a policy question, see
+the supply ledger with its chart.
 
 Screenshots of every step go to tests/output/web/ (look at them: they must read well on a
 phone, light and dark)."""
@@ -8,6 +9,7 @@ phone, light and dark)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import socket
 import time
@@ -21,9 +23,11 @@ import pytest
 
 from bot.dialogue import load_form
 from bot.services import users
+from bot.services.ledger_excel import import_workbook
 from bot.settings import load_settings
 from storage.db import open_database
 from tests.components import require_chromium
+from tests.ledgerkit import workbook
 from tests.servicekit import MAX_TURNS, example_answer
 from tests.telegram.proc import BotProcess
 from tests.web.kit import DEPARTMENT, SPECIAL
@@ -266,10 +270,23 @@ def test_an_official_on_a_phone(server, browser) -> None:
     assert "征收储备" in page.find("#procedure-result .card").text
     page.shot("10-procedure")
 
+    rows = [["JS-1", "金水区住宅地块", "金水区", "住宅用地", 10, 2024, dt.date(2024, 3, 8)],
+            ["JK-2", "经开区工业地块", "经开区", "工业用地", 20, 2024, None]]  # fmt: skip
+    import_workbook(db, None, workbook(rows), department=DEPARTMENT)
+    page.tap(".tabs button[data-view=ledger]")
+    page.until(lambda: "完成率节点" in page.find("#ledger-card").text, "the ledger card")
+    chart = page.find("#ledger-chart")
+    page.until(lambda: browser.execute_script("return arguments[0].naturalWidth", chart) > 300,
+               "the chart")  # fmt: skip
+    assert "已供应 10.00 公顷" in page.find("#ledger-card").text
+    page.shot("11-ledger")
+    browser.execute_script("arguments[0].scrollIntoView()", page.find("#supplied-form"))
+    page.shot("11b-ledger-record")
+
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
                             {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})  # fmt: skip
     page.tap(".tabs button[data-view=fill]")
-    page.shot("11-dark")
+    page.shot("12-dark")
 
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
                             {"features": [{"name": "prefers-color-scheme", "value": "light"}]})  # fmt: skip
@@ -284,7 +301,11 @@ def test_an_official_on_a_phone(server, browser) -> None:
         "return [window.innerWidth, document.documentElement.scrollWidth]"
     )
     assert inner == 360 and wide <= 360, f"the page is {wide} px wide in a {inner} px window"
-    page.shot("12-360px-reloaded")
+    tabs = browser.execute_script(
+        "var t = document.querySelector('.tabs'); return [t.scrollWidth, t.clientWidth]"
+    )
+    assert tabs[0] <= tabs[1], f"the tabs need {tabs[0]} px in {tabs[1]} px: some are hidden"
+    page.shot("13-360px-reloaded")
 
     with contextlib.suppress(Exception):
         browser.get("about:blank")

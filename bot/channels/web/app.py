@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.channels.web import api, page
+from bot.channels.web import api, ledger_api, page
 from storage.db import Database
 
 _LOGIN_TOKEN = re.compile(r"/login/[^/]*")
@@ -126,7 +126,7 @@ def create_app(database: Database | None = None, *, pdf: bool = True) -> Starlet
         return error(404, "没有这个页面", "not found")
 
     app = Starlette(
-        routes=[*api.routes, *page.routes],
+        routes=[*api.routes, *ledger_api.routes, *page.routes],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found},
     )

@@ -138,15 +138,18 @@ def api(fn: Callable[[Request], Awaitable[Response]]) -> Endpoint:
     return endpoint
 
 
-async def body_bytes(request: Request) -> bytes:
+async def body_bytes(request: Request, limit: int = MAX_BODY) -> bytes:
     size = request.headers.get("content-length")
-    if size is not None and size.isdigit() and int(size) > MAX_BODY:
-        raise HttpError(413, "内容太大（超过 1 MB）", "request body too large")
+    too_large = HttpError(
+        413, f"内容太大（超过 {limit // 1_000_000} MB）", "request body too large"
+    )
+    if size is not None and size.isdigit() and int(size) > limit:
+        raise too_large
     data = b""
     async for chunk in request.stream():
         data += chunk
-        if len(data) > MAX_BODY:
-            raise HttpError(413, "内容太大（超过 1 MB）", "request body too large")
+        if len(data) > limit:
+            raise too_large
     return data
 
 

@@ -19,7 +19,7 @@ from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import blocking, runtime, slow
 from bot.channels.telegram.texts import esc
 from bot.services import ledger, ledger_record
-from bot.services.ledger_card import card_text
+from bot.services.ledger_card import card_text, scope_note
 from bot.services.ledger_chart import render_chart
 from bot.services.ledger_excel import WorkbookErrors, import_workbook
 from bot.services.ledger_sheets import export_filename, write_workbook
@@ -45,8 +45,8 @@ async def show(update: Update, context: Ctx, user: User) -> None:
     except LandbotError as exc:
         await reply(update, exc.zh)
         return
-    scope = f"（{user.department}）" if user.role != "admin" and user.department else ""
-    lines = [card_text(progress)] + ([f"统计范围：本部门{scope}的地块"] if scope else [])
+    note = scope_note(user)
+    lines = [card_text(progress)] + ([note] if note else [])
     waiting = await blocking(ledger_record.awaiting_supply, db, user.id)
     if waiting:
         lines.append("方案已批、待登记供应：")

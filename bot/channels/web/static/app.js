@@ -106,6 +106,7 @@
     for (var j = 0; j < views.length; j++) views[j].hidden = views[j].id !== "view-" + view;
     if (view === "drafts") loadDrafts();
     if (view === "reviews") loadReviews();
+    if (view === "ledger") loadLedger();
     window.scrollTo(0, 0);
   }
   document.querySelector(".tabs").addEventListener("click", function (ev) {
@@ -362,6 +363,89 @@
       out.appendChild(procedureBox(data));
       out.scrollIntoView({ behavior: "smooth", block: "start" });
     }).catch(fail);
+  });
+
+  /* ---- 供应台账 ----------------------------------------------------------------------- */
+
+  function ledgerQuery() {
+    var year = $("ledger-year").value;
+    return year ? "?year=" + encodeURIComponent(year) : "";
+  }
+
+  function loadLedger() {
+    var q = ledgerQuery();
+    request("GET", "/api/ledger" + q).then(function (data) {
+      $("ledger-card").textContent = data.card + (data.scope ? "\n" + data.scope : "");
+      var select = $("ledger-year");
+      var years = [data.year, new Date().getFullYear()];
+      years.forEach(function (y) {
+        if (!select.querySelector("option[value='" + y + "']")) {
+          select.appendChild(el("option", { value: String(y), text: y + " 年" }));
+        }
+      });
+      var yq = "?year=" + data.year;
+      $("ledger-chart").src = BASE + "/api/ledger/chart.png" + yq + "&t=" + Date.now();
+      $("ledger-export").href = BASE + "/api/ledger/export.xlsx" + yq;
+      $("supplied-usage").textContent = data.usage;
+      var list = clear($("ledger-waiting"));
+      $("ledger-waiting-box").hidden = !data.waiting.length;
+      data.waiting.forEach(function (p) {
+        var title = "#" + p.id + " " + p.project_name;
+        var meta = p.area_ha.toFixed(2) + " 公顷 · 点此登记供应";
+        list.appendChild(el("li", {}, el("button", { type: "button", cls: "item", "data-parcel": String(p.id) },
+          el("span", { cls: "title", text: title }), el("span", { cls: "meta", text: meta }))));
+      });
+    }).catch(function (err) { $("ledger-card").textContent = err.message; });
+  }
+
+  $("ledger-year").addEventListener("change", loadLedger);
+
+  $("ledger-waiting").addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-parcel]");
+    if (!b) return;
+    var input = $("supplied-text");
+    input.value = b.getAttribute("data-parcel") + " ";
+    input.focus();
+  });
+
+  $("supplied-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    request("POST", "/api/ledger/supplied", { text: $("supplied-text").value.trim() }).then(function (p) {
+      $("supplied-text").value = "";
+      toast("已登记供应：#" + p.id + " " + p.project_name + "，" + p.supplied_date + " " + (p.supply_basis || ""));
+      loadLedger();
+    }).catch(fail);
+  });
+
+  $("ledger-file").addEventListener("change", function (ev) {
+    var file = ev.target.files[0];
+    if (!file) return;
+    var out = clear($("ledger-import-result"));
+    out.appendChild(el("p", { cls: "hint", text: "正在导入……" }));
+    fetch(BASE + "/api/ledger/import", {
+      method: "POST", credentials: "same-origin", body: file,
+      headers: { "X-CSRF-Token": cookie("csrf"), "X-File-Name": encodeURIComponent(file.name),
+                 "Content-Type": "application/octet-stream" }
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        clear(out);
+        if (!res.ok) {
+          var box = el("div", { cls: "finding error" }, el("div", { text: data.error || "导入失败（" + res.status + "）" }));
+          if ((data.problems || []).length) {
+            var ul = el("ul", { cls: "problems" });
+            data.problems.forEach(function (p) { ul.appendChild(el("li", { text: p })); });
+            if (data.more > 0) ul.appendChild(el("li", { text: "……另有 " + data.more + " 处" }));
+            box.appendChild(ul);
+          }
+          out.appendChild(box);
+          return;
+        }
+        var skipped = data.skipped.length ? "，跳过 " + data.skipped.length + " 处" : "";
+        out.appendChild(el("p", { cls: "msg", text: "已导入（工作表「" + data.sheet + "」）：新增 " + data.inserted +
+          " 宗，更新 " + data.updated + " 宗" + skipped + "。" }));
+        loadLedger();
+      });
+    }).catch(fail).then(function () { ev.target.value = ""; });
   });
 
   /* ---- 审核 --------------------------------------------------------------------------- */
