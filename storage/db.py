@@ -54,6 +54,7 @@ class DatabaseSettings(Protocol):
 
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
+MIGRATION_LOCK = 7_305_163_251  # the advisory lock that serialises schema upgrades on PostgreSQL
 # Errors that mean "the database cannot be used right now", as opposed to a bug or a
 # constraint violation (IntegrityError), which callers handle themselves.
 _UNAVAILABLE = (
@@ -179,6 +180,8 @@ def _migrate(engine: Engine) -> None:
             raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, as SQLite needs
         try:
             with conn.begin():
+                if not sqlite_db:  # several workers starting at once: one migrates, the rest wait
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 migrate.upgrade(conn)
                 if sqlite_db and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise ServiceUnavailable(

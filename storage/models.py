@@ -232,6 +232,10 @@ class InboxRow(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)  # the update as the sender's JSON
     received_at: Mapped[Stamp]
+    # the chat it belongs to ("chat:123"): several workers take a chat's updates in turn
+    chat_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (Index("ix_inbox_chat", "channel", "chat_key", "update_id"),)
 
 
 class WebSessionRow(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import hypothesis
@@ -41,8 +42,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'db' / 'landbot.sqlite3'}"
         return
-    base = require_postgres()
-    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with postgres_schema(require_postgres()) as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(base: str, prefix: str = "test") -> Iterator[str]:
+    """The URL of a new empty schema on the PostgreSQL at `base`, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
     admin = create_engine(base, poolclass=NullPool)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')

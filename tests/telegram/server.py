@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -179,6 +180,11 @@ class AsyncFakeBotServer:
         self.port = 0
         self._http: tornado.httpserver.HTTPServer | None = None
         self._webhook_task: asyncio.Task[None] | None = None
+        self.redeliver = 0.0  # the share of delivered webhook updates sent a second time
+        self.redelivered = 0
+        self.max_attempts = 5
+        self.undelivered: list[int] = []  # given up after max_attempts
+        self.random = random.Random(7)
 
     async def start(self) -> None:
         self.api = BotApi(self.token)
@@ -216,36 +222,89 @@ class AsyncFakeBotServer:
         }
 
     async def _deliver_webhooks(self) -> None:
-        """POST pending updates to the webhook URL when one is set (bounded retries)."""
+        """POST pending updates to the webhook URL when one is set: up to max_connections at
+        once, one at a time per chat (oldest first), bounded retries; with `redeliver` > 0, an
+        update that was delivered is sent once more at that rate (Telegram may do so)."""
         assert self.api is not None
         api = self.api
         attempts: dict[int, int] = {}
-        async with httpx.AsyncClient(timeout=10) as client:
+        busy: set[object] = set()  # chats with an update in flight
+        tasks: set[asyncio.Task[None]] = set()
+        wake = asyncio.Event()
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(timeout=10, limits=limits) as client:
             while not api.closed:
-                if not api.webhook["url"] or not api.pending:
+                ready: dict[object, dict[str, Any]] = {}
+                for u in sorted(api.pending, key=lambda u: u["update_id"]):
+                    chat = _chat_of(u)
+                    if chat not in busy and chat not in ready:
+                        ready[chat] = u
+                room = max(1, int(api.webhook["max_connections"])) - len(tasks)
+                if not api.webhook["url"] or not ready or room <= 0:
                     api.updates_arrived.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(api.updates_arrived.wait(), 1.0)
+                    wake.clear()
+                    waiters = [asyncio.ensure_future(e.wait()) for e in (api.updates_arrived, wake)]
+                    try:
+                        await asyncio.wait(
+                            waiters, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
+                        )
+                    finally:
+                        for w in waiters:
+                            w.cancel()
+                        await asyncio.gather(*waiters, return_exceptions=True)
                     continue
-                update = min(api.pending, key=lambda u: u["update_id"])
-                headers = {}
-                if api.webhook["secret_token"]:
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = api.webhook["secret_token"]
-                try:
-                    r = await client.post(api.webhook["url"], json=update, headers=headers)
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                uid = update["update_id"]
-                attempts[uid] = attempts.get(uid, 0) + 1
-                if ok or attempts[uid] >= 5:
-                    if update in api.pending:
-                        api.pending.remove(update)
-                    api.forced.discard(uid)
-                    if not ok:
-                        log.warning("webhook delivery of update %s failed 5 times", uid)
-                else:
-                    await asyncio.sleep(0.2 * attempts[uid])
+                for chat, update in list(ready.items())[:room]:
+                    busy.add(chat)
+                    task = asyncio.create_task(self._post(client, update, attempts))
+                    tasks.add(task)
+
+                    def finished(t: asyncio.Task[None], chat: object = chat) -> None:
+                        tasks.discard(t)
+                        busy.discard(chat)
+                        wake.set()
+
+                    task.add_done_callback(finished)
+            for task in tasks:
+                task.cancel()
+
+    async def _post(self, client: httpx.AsyncClient, update: dict[str, Any],
+                    attempts: dict[int, int]) -> None:  # fmt: skip
+        assert self.api is not None
+        api = self.api
+        headers = {}
+        if api.webhook["secret_token"]:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = api.webhook["secret_token"]
+        try:
+            r = await client.post(api.webhook["url"], json=update, headers=headers)
+            ok = r.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        uid = update["update_id"]
+        attempts[uid] = attempts.get(uid, 0) + 1
+        if ok and self.redeliver and self.random.random() < self.redeliver:
+            with contextlib.suppress(httpx.HTTPError):
+                await client.post(api.webhook["url"], json=update, headers=headers)
+            self.redelivered += 1
+        if ok or attempts[uid] >= self.max_attempts:
+            if update in api.pending:
+                api.pending.remove(update)
+            api.forced.discard(uid)
+            if not ok:
+                log.warning("webhook delivery of update %s failed %d times", uid, attempts[uid])
+                self.undelivered.append(uid)
+        else:
+            await asyncio.sleep(min(2.0, 0.2 * attempts[uid]))
+
+
+def _chat_of(update: dict[str, Any]) -> object:
+    """The chat (or user) of an update as the server keeps them in order."""
+    for key in ("message", "edited_message", "callback_query", "my_chat_member"):
+        part = update.get(key)
+        if isinstance(part, dict):
+            chat = (part.get("message") or part).get("chat") or {}
+            sender = part.get("from") or {}
+            return chat.get("id") or sender.get("id") or update["update_id"]
+    return update["update_id"]
 
 
 class FakeBotServer:

@@ -70,9 +70,20 @@ async def _post_init(app: Application) -> None:
     rt.db = await slow(open_database, rt.settings)
     configure_executor(0 if rt.db.dialect == "sqlite" else DB_THREADS_SERVER)
     if rt.inbox is not None:
-        # before polling or the webhook start: what a killed run left is handled first
         rt.inbox.attach(rt.db)
-        await rt.inbox.replay(app.bot)
+        if rt.db.dialect == "postgresql":
+            # perhaps one of several workers: chats are handled in turn (shared.py), and what
+            # a killed worker left is taken up by the sweep, starting now
+            from bot.channels.telegram.shared import SharedChats
+
+            processor: Any = app.update_processor
+            shared = SharedChats(app, rt.db, rt.inbox, processor.locks)
+            processor.shared = shared
+            rt.extras["shared"] = shared
+            shared.start()
+        else:
+            # before polling or the webhook start: what a killed run left is handled first
+            await rt.inbox.replay(app.bot)
     rt.converter = _converter()
     if rt.converter is not None:
         # warm LibreOffice up in the background; the bot answers meanwhile
@@ -110,6 +121,9 @@ async def _warm_up(converter: Any) -> None:
 async def _post_shutdown(app: Application) -> None:
     """Stop the converter and close the database."""
     rt: Runtime = app.bot_data[RUNTIME_KEY]
+    shared = rt.extras.get("shared")
+    if shared is not None:
+        await shared.stop()
     if rt.converter is not None:
         try:
             rt.converter.stop()

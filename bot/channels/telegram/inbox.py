@@ -15,7 +15,8 @@ queueing it.
 
 The row is deleted when the update has been handled (`handled`, called by the update
 processor after every handler ran). At start-up `replay` queues what is left, oldest first,
-before polling begins. An update whose effect had committed but whose reply may not have gone
+before polling begins (with several workers on PostgreSQL, shared.py takes up what is left,
+chat by chat). An update whose effect had committed but whose reply may not have gone
 out (the kill came between the two; its id is in `processed_updates`) is not handled again —
 that would apply an answer twice — but marked `resumed`: the chat is told its message was
 saved and shown where it stands (handlers/resume.py).
@@ -30,16 +31,23 @@ from typing import Any
 
 from telegram import Bot, Update
 
+from bot.channels.telegram.processor import chat_key
 from bot.channels.telegram.runtime import CHANNEL, blocking
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
-def _write(db: Database, update_id: int, payload: str) -> None:
+def _write(db: Database, update_id: int, payload: str, chat: str) -> bool:
+    """Write the update down; False for a re-delivery of one handled in full already (its
+    effect committed and its inbox row gone: nothing to do, not even the restart note)."""
     with db.unit_of_work() as uow:
-        uow.inbox.add(CHANNEL, update_id, payload)
+        if uow.inbox.add(CHANNEL, update_id, payload, chat) and uow.processed.seen(
+            CHANNEL, update_id
+        ):
+            return False  # not committed: the row is not kept
         uow.commit()
+        return True
 
 
 def _done(db: Database, update_id: int) -> None:
@@ -65,6 +73,9 @@ class InboxQueue(asyncio.Queue[Any]):
         self.db: Database | None = None
         self.queued: set[int] = set()  # ids in the queue or being handled in this process
         self.resumed: set[int] = set()  # ids handled before a crash, their reply unsure
+        # ids whose handling met an unavailable database: kept in the inbox and handled again
+        # later, in their chat's order (shared.py; only with several workers on PostgreSQL)
+        self.deferred: set[int] = set()
 
     def attach(self, db: Database) -> None:
         self.db = db
@@ -74,7 +85,8 @@ class InboxQueue(asyncio.Queue[Any]):
             if item.update_id in self.queued:
                 return  # re-delivered while the first copy waits or runs: it is handled once
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            await blocking(_write, self.db, item.update_id, payload)
+            if not await blocking(_write, self.db, item.update_id, payload, chat_key(item)):
+                return
             self.queued.add(item.update_id)
         await super().put(item)
 
@@ -103,9 +115,17 @@ class InboxQueue(asyncio.Queue[Any]):
         return len(pending)
 
     async def handled(self, update: object) -> None:
-        """Every handler has run for `update`: forget it."""
-        if not isinstance(update, Update) or self.db is None:
+        """Every handler has run for `update`: forget it (unless it was deferred)."""
+        if isinstance(update, Update) and update.update_id not in self.deferred:
+            await self.handled_id(update.update_id)
+
+    async def handled_id(self, update_id: int) -> None:
+        if self.db is None:
             return
-        await blocking(_done, self.db, update.update_id)
-        self.queued.discard(update.update_id)
-        self.resumed.discard(update.update_id)
+        await blocking(_done, self.db, update_id)
+        self.forget(update_id)
+
+    def forget(self, update_id: int) -> None:
+        """Not in this process's hands any more (handled, or left to another worker)."""
+        self.queued.discard(update_id)
+        self.resumed.discard(update_id)

@@ -19,6 +19,10 @@ class KeyedLocks:
     def __len__(self) -> int:
         return len(self._locks)
 
+    def busy(self, key: object) -> bool:
+        """Whether somebody holds or waits for `key`."""
+        return key in self._locks
+
     async def run(self, key: object, coroutine: Awaitable[Any]) -> Any:
         lock, users = self._locks.get(key, (None, 0))
         if lock is None:
@@ -35,14 +39,15 @@ class KeyedLocks:
                 self._locks[key] = (lock, users - 1)
 
 
-def chat_key(update: object) -> object:
-    """The chat an update belongs to (its user when there is no chat)."""
+def chat_key(update: object) -> str:
+    """The chat an update belongs to (its user when there is no chat): "chat:123"."""
     if isinstance(update, Update):
         if update.effective_chat is not None:
-            return ("chat", update.effective_chat.id)
+            return f"chat:{update.effective_chat.id}"
         if update.effective_user is not None:
-            return ("user", update.effective_user.id)
-    return ("other", id(update))
+            return f"user:{update.effective_user.id}"
+        return f"update:{update.update_id}"
+    return f"other:{id(update)}"
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -51,6 +56,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     `on_done(update)` runs, still in the chat's turn, once every handler has run for the update
     (also when one failed: an update that breaks a handler must not come back at every
     restart) — but not when the task is cancelled at shutdown: that update is not done.
+    With several workers on one database, `shared` (shared.py) takes the chat's turn among
+    them and does this itself.
     """
 
     def __init__(
@@ -61,11 +68,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self.locks = KeyedLocks()
         self.on_done = on_done
+        self.shared: Any = None  # shared.SharedChats once the database is PostgreSQL
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         await self.locks.run(chat_key(update), self._process(update, coroutine))
 
     async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self.shared is not None and isinstance(update, Update):
+            await self.shared.handle(update, coroutine)
+            return
         try:
             await coroutine
         except Exception:

@@ -9,9 +9,16 @@ from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.handlers.common import Ctx
+from bot.channels.telegram.runtime import RUNTIME_KEY, Runtime, runtime
 from knowledge.errors import ServiceUnavailable
 
 log = logging.getLogger("landbot.telegram")
+
+
+def _retried(context: Ctx) -> bool:
+    """Whether an update that met an unavailable database is kept and handled again."""
+    rt = context.application.bot_data.get(RUNTIME_KEY)
+    return isinstance(rt, Runtime) and rt.inbox is not None and "shared" in rt.extras
 
 
 async def on_error(update: object, context: Ctx) -> None:
@@ -24,6 +31,12 @@ async def on_error(update: object, context: Ctx) -> None:
         where = f"update {update.update_id} chat {chat} user {user}"
     if isinstance(err, NetworkError | Forbidden) and not isinstance(update, Update):
         log.warning("Telegram network problem: %s", err)
+        return
+    if isinstance(err, ServiceUnavailable) and isinstance(update, Update) and _retried(context):
+        # several workers on PostgreSQL: the update stays in the inbox and is handled again
+        # when the database is back (shared.py), so nothing is lost and nobody must resend
+        runtime(context).inbox.deferred.add(update.update_id)  # type: ignore[union-attr]
+        log.warning("database unavailable handling %s: it will be handled again", where)
         return
     log.error("error handling %s: %s", where or "a non-update event", err, exc_info=err)
     if not isinstance(update, Update) or update.effective_chat is None:
