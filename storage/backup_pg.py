@@ -186,6 +186,13 @@ def dump(tools: Tools, url: URL, schema: str, output: Path) -> None:
 def read_archive(tools: Tools, url: URL, source: Path) -> Archive:
     """The archive's schema, tables and revision, after reading all of it (BadInput if it is
     not a complete archive of landbot's tables)."""
+    with source.open("rb") as f:
+        head = f.read(9)  # "PGDMP", archive version major.minor.rev, int size
+    if len(head) < 9 or head[5] != 1 or head[8] not in (4, 8):
+        raise BadInput(
+            f"备份文件 {source} 已损坏：不是有效的 pg_dump 自定义格式文件头",
+            f"the backup {source} is damaged: not a valid pg_dump custom-format header",
+        )
     listing = _run(tools.pg_restore, ["--list", str(source)], url)
     if listing.returncode != 0:
         _bad_archive(listing, url, source)
@@ -226,7 +233,7 @@ def _copied_value(script: str) -> str | None:
 
 def _bad_archive(proc: subprocess.CompletedProcess[str], url: URL, source: Path) -> None:
     reason = _reason(proc, url)
-    if "unsupported version" in reason:  # an archive of a newer pg_dump: the tools are too old
+    if "unsupported version" in reason:  # a valid header of a newer pg_dump: tools too old
         raise ServiceUnavailable(
             f"pg_restore 版本过旧，无法读取备份 {source}：{reason}",
             f"pg_restore is too old to read {source}: {reason}",
