@@ -13,6 +13,7 @@ in one transaction.
 
 from __future__ import annotations
 
+import getpass
 import glob
 import os
 import re
@@ -244,6 +245,11 @@ def _bad_archive(proc: subprocess.CompletedProcess[str], url: URL, source: Path)
     )
 
 
+def _dbname(url: URL) -> str:
+    """The database pg_restore writes to (libpq's default: the user's name)."""
+    return url.database or url.username or os.environ.get("PGDATABASE") or getpass.getuser()
+
+
 def load(tools: Tools, engine: Engine, archive: Archive, server: Server, source: Path) -> None:
     """Replace the target's landbot tables with the archive's, in one transaction when the
     target has the archive's revision (a target of another revision loses its tables first:
@@ -266,7 +272,7 @@ def load(tools: Tools, engine: Engine, archive: Archive, server: Server, source:
         proc = _run(
             tools.pg_restore,
             ["--clean", "--if-exists", "--single-transaction", "--no-owner", "--no-privileges",
-             f"--use-list={keep}", f"--dbname={engine.url.database}", str(source)],
+             f"--use-list={keep}", f"--dbname={_dbname(engine.url)}", str(source)],
             engine.url,
         )  # fmt: skip
     if proc.returncode != 0:
