@@ -34,6 +34,10 @@ rules:
 """
 
 
+SEE = "doc_id: jiaozuo-2025-1, article: （十四）"  # the start of a `see_also` entry
+OWN = "doc_id: civil-code, article: 第三百四十八条"
+
+
 def _load(text: str) -> None:
     load_rules_from([("t.yaml", text)])
 
@@ -58,6 +62,19 @@ def _load(text: str) -> None:
         ("le: [term_years, 70]", "use: nowhere", "unknown named condition 'nowhere'"),
         ("    message:", "    replaces: [no-such-rule]\n    message:", "unknown rule no-such-rule"),
         ("    message:", "    colour: red\n    message:", "unknown keys ['colour']"),
+        ("    message:", "    see_also: jiaozuo-2025-1\n    message:", "'see_also' needs a list"),
+        (
+            "    message:",
+            f"    see_also: [{{{SEE}, quote: x, colour: red}}]\n    message:",
+            "['colour']",
+        ),
+        ("    message:", f"    see_also: [{{{SEE}}}]\n    message:", "needs 'quote'"),
+        ("    message:", f"    see_also: [{{{OWN}, quote: x}}]\n    message:", "another document"),
+        (
+            "    message:",
+            f"    see_also: [{{{SEE}, quote: x, when: {{lte: [a, 1]}}}}]\n    message:",
+            "lte",
+        ),
     ],
 )
 def test_a_broken_rule_file_names_file_rule_and_problem(old: str, new: str, expected: str) -> None:

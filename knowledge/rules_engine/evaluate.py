@@ -5,7 +5,8 @@ Only rules whose document (and article) applies to the place on the date are eva
 ("reference", 参照执行 — e.g. 郑政〔2021〕4号 六（四） for the counties) is reported as `info` with
 a note saying so, whatever its own severity. Then `replaces` (a rule in force there takes the
 place of another), `suppresses` (a rule that fires hides another) and `relaxes` (a local rule
-relaxing a national one) are applied.
+relaxing a national one) are applied. A rule's `see_also` articles that apply here are quoted
+at the end of its message (context only: the severity and the citation stay the rule's).
 """
 
 from __future__ import annotations
@@ -100,6 +101,11 @@ def evaluate(
         message = rule.message.render(
             {**values, **rule.params, "_place": place_name}, pending=pending
         )
+        for extra in rule.see_also:  # a local article quoted as context, where it applies
+            if extra.when is not None and extra.when.eval(ctx) is not True:
+                continue
+            if applicability(extra.doc_id, place, on, extra.article) is not None:
+                message += extra.text()
         severity = rule.severity
         if in_force[rule.id] == "reference":
             severity = "info"

@@ -20,6 +20,8 @@ A rule file belongs to one document:
         suppresses: [rule-id, …]              # optional: when this rule fires
         relaxes: rule-id                      # optional: fire instead of that rule (local
                                               # relaxation of a national rule)
+        see_also: [{doc_id, article, quote, when?}]   # optional: a local article quoted at the
+                                              # end of the message where it applies (see_also.py)
         required_fields: [key, …]             # shorthand: one presence rule per key,
                                               # ids <id>.<key>, `{_label}` = the key's label
 
@@ -42,6 +44,7 @@ from knowledge.plan import PLAN_KINDS, schema
 from knowledge.rules_engine.compiler import Compiler
 from knowledge.rules_engine.conditions import All, Cond, CondError, Present, Ref
 from knowledge.rules_engine.derived import BUILTIN, Derived, Table
+from knowledge.rules_engine.see_also import SeeAlso, parse_see_also
 from knowledge.rules_engine.template import Template, TemplateError, parse_template
 
 SEVERITIES = ("error", "warning", "info")
@@ -61,6 +64,7 @@ _RULE_KEYS = frozenset(
         "suppresses",
         "relaxes",
         "required_fields",
+        "see_also",
         "note",
     }
 )
@@ -108,10 +112,11 @@ class Rule:
     suppresses: tuple[str, ...] = ()
     relaxes: str | None = None
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    see_also: tuple[SeeAlso, ...] = ()
 
     def refs(self) -> set[str]:
         out: set[str] = set()
-        for c in (self.when, self.require):
+        for c in (self.when, self.require, *(s.when for s in self.see_also)):
             if c is not None:
                 out |= c.refs()
         return out
@@ -302,6 +307,7 @@ class _FileLoader:
             replaces=tuple(str(x) for x in raw.get("replaces") or ()),
             suppresses=tuple(str(x) for x in raw.get("suppresses") or ()),
             relaxes=str(raw["relaxes"]) if raw.get("relaxes") else None,
+            see_also=parse_see_also(raw.get("see_also"), self.doc_id, self.compiler.compile),
         )
         required = raw.get("required_fields")
         if required is None:

@@ -1,13 +1,14 @@
 """`landbot kb validate` for the rule files: they load (known operators, fields, computed values,
 formats, rule ids — else the file and rule are named), every rule and calculator cites an article
-that exists in the corpus, and the lookup tables agree with the structured plan figures."""
+that exists in the corpus, every `see_also` quotes an existing article verbatim, and the lookup
+tables agree with the structured plan figures."""
 
 from __future__ import annotations
 
 from importlib import resources
 
 from knowledge.problems import Problem, check_cite, display_path
-from knowledge.rules_engine.loader import RuleError, RuleSet, load_rules_from, rule_files
+from knowledge.rules_engine.loader import Rule, RuleError, RuleSet, load_rules_from, rule_files
 
 
 def _path(name: str) -> str:
@@ -32,6 +33,7 @@ def validate_ruleset(ruleset: RuleSet) -> list[Problem]:
         if problem is not None and key not in seen:
             problems.append(Problem(problem.file, problem.line, f"{rule.id}: {problem.message}"))
         seen.add(key)
+        problems.extend(_check_see_also(rule))
     for d in ruleset.derived.values():
         if d.doc_id is None:
             continue
@@ -39,6 +41,31 @@ def validate_ruleset(ruleset: RuleSet) -> list[Problem]:
         if problem is not None:
             problems.append(Problem(problem.file, problem.line, f"{d.name}: {problem.message}"))
     problems.extend(_check_plan_figures(ruleset))
+    return problems
+
+
+def _check_see_also(rule: Rule) -> list[Problem]:
+    """Each `see_also` entry names an existing article and quotes it verbatim."""
+    from knowledge.corpus import load_corpus
+
+    problems = []
+    for extra in rule.see_also:
+        problem = check_cite(extra.doc_id, extra.article, _path(rule.source), rule.line)
+        if problem is not None:
+            problems.append(
+                Problem(problem.file, problem.line, f"{rule.id} see_also: {problem.message}")
+            )
+            continue
+        article = load_corpus().article(extra.doc_id, extra.article)
+        if article is not None and extra.quote not in article.text:
+            problems.append(
+                Problem(
+                    _path(rule.source),
+                    rule.line,
+                    f"{rule.id} see_also: 引文不是 {extra.doc_id} {extra.article} 的原文 / "
+                    f"the quote is not verbatim in the article: {extra.quote!r}",
+                )
+            )
     return problems
 
 
