@@ -117,12 +117,15 @@ def _skip_left_out_optional(form: Form, state: DialogueState) -> None:
 
 
 def resume(form: Form, state: DialogueState) -> Outbound:
-    """Ask the current question again (a resumed draft), or say the form is complete."""
+    """Ask the current question again (a resumed draft), or say the form is complete; a
+    multi-field card still waiting for 确认 comes after it."""
     turn = Turn(form, state.copy(), None, ParseContext())
     if turn.state.current is None:
         turn.say(done_hint(form), "info", [[Button("查看", "cmd:review")]])
     else:
         turn.out.messages.append(nav.question(form, turn.state))
+    if turn.state.pending:  # a 确认 card was waiting: show it again
+        turn.out.messages.append(multi.card(form, multi.pending_items(turn.state)))
     return turn.finish()
 
 

@@ -5,7 +5,8 @@ A form lists sections of fields. Each field names a canonical key of `knowledge/
 `optional`, an optional `when` condition (see `conditions.py`), `aliases` (other names
 for the field, for 修改 <字段名> and multi-field messages) and, for a choice field,
 `bare_value: true` (in a multi-field message a bare value such as 住宅用地 names this
-field; see `multi.py`). The loader fails naming
+field; see `multi.py`), and `copied: false` for what identifies one parcel (地块编号…):
+复制草稿 leaves it empty in the copy. The loader fails naming
 the file and the field when a form refers to an unknown key, type or `when` field, misses a
 canonical key of its kind, or has a field attribute it does not know.
 """
@@ -33,7 +34,7 @@ FORM_FILES = {
 }
 FORM_KINDS = (*PLAN_KINDS, "parcel")
 FIELD_ATTRS = {"key", "prompt", "help", "example", "optional", "when", "sub_prompts", "aliases",
-               "bare_value"}  # fmt: skip
+               "bare_value", "copied"}  # fmt: skip
 
 
 class FormError(LandbotError):
@@ -60,6 +61,7 @@ class FormField:
     sub_prompts: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # other names officials use for it (修改 起拍价)
     bare_value: bool = False  # a bare value of it (住宅用地) names it in a multi-field message
+    copied: bool = True  # False: identifies the parcel, so 复制草稿 leaves it empty
 
     @property
     def label(self) -> str:
@@ -253,6 +255,9 @@ def _parse_field(
         raise FormError(filename, where, "bare_value 应为 true 或 false")
     if bare_value and spec.type != "choice":
         raise FormError(filename, where, "只有选项类字段才能设 bare_value")
+    copied = raw.get("copied", True)
+    if not isinstance(copied, bool):
+        raise FormError(filename, where, "copied 应为 true 或 false")
     return FormField(
         key=key,
         spec=spec,
@@ -265,6 +270,7 @@ def _parse_field(
         sub_prompts=sub_prompts,
         aliases=tuple(a.strip() for a in aliases),
         bare_value=bare_value,
+        copied=copied,
     )
 
 
