@@ -196,6 +196,14 @@ sections:
 """
     with pytest.raises(FormError, match="bare_value"):
         load_form_text(bad, "bad.yaml")
+    with pytest.raises(FormError, match="copied"):
+        load_form_text(bad.replace("bare_value: true", "copied: maybe"), "bad.yaml")
+
+
+def test_the_forms_say_what_a_copy_leaves_empty() -> None:
+    for form in (SUPPLY, RESERVE):
+        assert [f.key for f in form.fields if not f.copied] == [
+            "project_name", "parcel_code", "boundaries"]  # fmt: skip
 
 
 # -- any subset of fields, in any order, gives the draft answering them one by one gives ----
