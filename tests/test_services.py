@@ -145,6 +145,7 @@ def test_nobody_sees_or_changes_another_users_draft(database: Database) -> None:
         lambda: services.get_draft(database, bob, did),
         lambda: services.draft_history(database, bob, did),
         lambda: services.new_version(database, bob, did),
+        lambda: services.copy_draft(database, bob, did),
         lambda: services.resume_draft(database, bob, str(did)),
     ):
         with pytest.raises(DraftNotFound) as err:
@@ -357,3 +358,48 @@ def test_unknown_kind_and_button_data_are_refused(database: Database) -> None:
     for data in ("o:land_use:999", "x" * 500, "删除:1", "cmd:drop"):
         r = services.handle_message(database, uid, button=data)
         assert r.messages[0].kind == "error"
+
+
+def test_copy_draft_keeps_the_answers_but_not_the_parcel_identity(database: Database) -> None:
+    uid = _user(database)
+    first = services.start_draft(database, uid, "supply_plan")
+    assert first.draft is not None
+    did = first.draft.id
+    services.handle_message(database, uid, text="金水区一号地")
+    services.handle_message(database, uid, text="郑政出〔2024〕12号")
+    services.handle_message(database, uid, text="面积30亩，住宅用地，挂牌出让，出让年限70年")
+    card = services.handle_message(database, uid, text="确认")  # a restart may come between
+    assert "已填入 4 项" in card.text
+    copy = services.copy_draft(database, uid, did)
+    assert copy.draft is not None and copy.draft.id != did and copy.draft.parent_id is None
+    assert "已复制草稿" in copy.text and "地块编号" in copy.text
+    state = _state(database, copy.draft.id)
+    assert "parcel_code" not in state.answers and "project_name" not in state.answers
+    assert state.answers["area_m2"] == 20000.0 and state.answers["term_years"] == 70
+    assert state.current == "project_name"
+    assert services.active_draft(database, uid).id == copy.draft.id  # type: ignore[union-attr]
+    assert _state(database, did).answers["parcel_code"] == "郑政出〔2024〕12号"  # untouched
+    with database.unit_of_work() as uow:
+        audit = uow.audit.for_draft(copy.draft.id)
+    assert audit[0].action == "created"
+
+
+def test_a_pending_card_survives_a_restart_and_nothing_is_saved_before_it(
+    database: Database,
+) -> None:
+    uid = _user(database)
+    first = services.start_draft(database, uid, "supply_plan")
+    assert first.draft is not None
+    did = first.draft.id
+    card = services.handle_message(database, uid, text="面积30亩，住宅用地")
+    assert "识别到 2 项" in card.text
+    assert _state(database, did).answers == {} and _state(database, did).pending
+    with database.unit_of_work() as uow:
+        assert uow.history.for_draft(did) == []
+    resumed = services.resume_draft(database, uid, did)
+    assert "识别到 2 项" in resumed.text
+    done = services.handle_message(database, uid, text="确认")
+    assert _state(database, did).answers == {"area_m2": 20000.0, "land_use": "住宅用地"}
+    assert "已填入 2 项" in done.text
+    with database.unit_of_work() as uow:
+        assert [c.key for c in uow.history.for_draft(did)] == ["area_m2", "land_use"]

@@ -349,3 +349,31 @@ async def test_supply_is_recorded_with_a_typed_command(env: Env) -> None:
     assert msg.text.startswith("格式：台账编号 供应日期 供应依据")
     (card,) = await env.say(920, "/ledger")
     assert "待登记供应" not in card.text and "已供应 3.50 公顷" in card.text
+
+
+async def test_a_multi_field_message_is_confirmed_with_a_button(env: Env) -> None:
+    clerk = env.person(700)
+    await env.say(700, texts.NEW_SUPPLY)
+    card = (await env.say(700, "面积30亩，住宅用地，挂牌出让，出让年限70年，容积率不超过2.5"))[-1]
+    assert "识别到 5 项" in card.text and "出让年限（年）：70 年" in card.text
+    assert [label for label, _ in card.buttons[0]] == ["确认", "修改"]
+    draft = services.active_draft(env.db, clerk.id)
+    assert draft is not None and draft.answered == 0  # nothing saved before 确认
+    confirm = card.button_data("确认")
+    assert confirm == f"d:{draft.id}:{draft.version}:mc:y"
+    done = await env.press(700, card, confirm, raw=True)
+    assert any("已填入 5 项" in m.text for m in done)
+    assert services.active_draft(env.db, clerk.id).answered == 5  # type: ignore[union-attr]
+    # the same card's button again is stale: nothing changes
+    version = services.active_draft(env.db, clerk.id).version  # type: ignore[union-attr]
+    await env.press(700, card, confirm, raw=True)
+    assert "失效" in env.answers(700)[-1]
+    assert services.active_draft(env.db, clerk.id).version == version  # type: ignore[union-attr]
+    # 粘贴 a block, then 复制草稿 from the drafts list
+    await env.say(700, "粘贴\n项目名称: 一号地\n地块编号: 郑政出〔2024〕12号")
+    await env.say(700, "确认")
+    entry = (await env.say(700, texts.MY_DRAFTS))[-1]
+    copied = await env.press(700, entry, "复制草稿")
+    assert any("已复制草稿" in m.text and "地块编号" in m.text for m in copied)
+    mine = services.list_drafts(env.db, clerk.id)
+    assert len(mine) == 2 and mine[0].id != draft.id and mine[0].title is None

@@ -185,6 +185,10 @@ def test_drafts_command_list_export_import_delete(
     assert main(["drafts", "export", "1", "-o", "x.yaml", "--user", "u2"]) == 2
     assert "找不到编号为 1 的草稿" in capsys.readouterr().err
     assert not (tmp_path / "x.yaml").exists()
+    assert main(["drafts", "copy", "1", "--user", "u2"]) == 2  # not theirs
+    assert main(["drafts", "copy", "1", "--user", "u1"]) == 0
+    assert "已复制草稿 1" in capsys.readouterr().out
+    assert main(["drafts", "delete", "2", "--user", "u1"]) == 0
     assert main(["drafts", "delete", "1", "--user", "u2"]) == 2
     assert main(["drafts", "delete", "1", "--user", "u1"]) == 0
     assert main(["drafts", "list", "--user", "u1"]) == 0
@@ -195,3 +199,17 @@ def test_drafts_command_list_export_import_delete(
     err = capsys.readouterr().err
     assert "未知的键 area" in err and "Traceback" not in err
     assert main(["drafts", "import", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_multi_field_message_paste_and_copy(database: Database, tmp_path: Path) -> None:
+    lines = ["2", "面积30亩，住宅用地，挂牌出让，出让年限70年", "1",
+             "粘贴", "项目名称: 一号地", "地块编号：郑政出〔2024〕12号", "", "确认", "取消",
+             "3", "1", "5", "取消", "4"]  # fmt: skip
+    code, out = chat(database, "li", lines, tmp_path)
+    assert code == 0 and "Traceback" not in out
+    assert "识别到 4 项" in out and "[1] 确认  [2] 修改" in out and "已填入 4 项" in out
+    assert "每行一项" in out and "识别到 2 项" in out and "已填入 2 项" in out
+    assert "已复制草稿 1" in out
+    uid = services.ensure_user(database, "terminal", "li").id
+    first, copy = sorted(services.list_drafts(database, uid), key=lambda d: d.id)
+    assert first.title == "一号地" and copy.title is None and copy.answered == 4

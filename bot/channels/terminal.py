@@ -28,8 +28,10 @@ MENU_WORDS = {
     "退出": 4, "q": 4, "quit": 4, "exit": 4,
 }  # fmt: skip
 FINISHED = ("导出方案文件", "继续查看或修改", "返回主菜单")
-DRAFT_ACTIONS = ("继续填写", "查看", "导出方案文件", "删除", "返回")
-OPTION_ACTIONS = ("o", "b")  # choice and yes/no buttons get numbers; the rest are words
+DRAFT_ACTIONS = ("继续填写", "查看", "导出方案文件", "删除", "复制草稿", "返回")
+OPTION_ACTIONS = ("o", "b", "mc")  # choice, yes/no and 确认/修改 get numbers; the rest are words
+PASTE_WORDS = ("粘贴", "/paste")
+PASTE_PROMPT = "请粘贴内容，每行一项“字段: 值”（如 土地面积: 30亩），以空行结束："
 EOF_NOTE = "（输入结束。草稿已保存，下次运行 landbot chat 可以继续填写。）"
 
 
@@ -182,6 +184,11 @@ class TerminalChat:
             line = self.console.read()
             if line is None:
                 return False
+            if line.strip() in PASTE_WORDS:  # a block on the following lines, up to an empty one
+                block = self._block()
+                if block is None:
+                    return False
+                line = "粘贴\n" + block
             n = _number(line)
             button = None
             if n is not None and self.options and 1 <= n <= len(self.options):
@@ -193,6 +200,19 @@ class TerminalChat:
                     reply = services.handle_message(self.db, self.user_id, text=line)
             except DraftConflict as exc:  # nothing was saved: say so and keep the question
                 self.console.say(exc.zh)
+
+    def _block(self) -> str | None:
+        """The lines typed or pasted after 粘贴, up to an empty line; None at end of input
+        before any line."""
+        self.console.say(PASTE_PROMPT)
+        lines: list[str] = []
+        while True:
+            line = self.console.read("… ")
+            if line is None:
+                return "\n".join(lines) if lines else None
+            if not line.strip():
+                return "\n".join(lines)
+            lines.append(line)
 
     def _finished(self, draft: DraftSummary) -> bool:
         """After the last answer: export, keep editing, or back to the menu."""
@@ -258,6 +278,8 @@ class TerminalChat:
             if sure == 0:
                 services.delete_draft(self.db, self.user_id, draft.id)
                 self.console.say(f"草稿 {draft.id} 已删除。")
+        elif pick == 4:
+            return self._converse(services.copy_draft(self.db, self.user_id, draft.id))
         return True
 
 

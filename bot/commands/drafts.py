@@ -1,4 +1,4 @@
-"""`landbot drafts list|export|import|delete`: the terminal user's drafts as plan files."""
+"""`landbot drafts list|export|import|delete|copy`: the terminal user's drafts as plan files."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ USER_HELP = "用户名（默认：操作系统用户名）/ user name (default: 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "drafts",
-        help="列出、导出、导入、删除草稿 / list, export, import, delete drafts",
+        help="列出、导出、导入、删除、复制草稿 / list, export, import, delete, copy drafts",
         description="终端用户的草稿 / the drafts of a terminal user",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -26,7 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     im.add_argument("file", metavar="PLAN_FILE")
     de = actions.add_parser("delete", help="删除草稿 / delete a draft")
     de.add_argument("id", metavar="ID", help="草稿编号 / draft id")
-    for a in (ls, ex, im, de):
+    cp = actions.add_parser(
+        "copy", help="复制草稿（相邻地块：清空项目名称、地块编号、四至）/ copy a draft"
+    )
+    cp.add_argument("id", metavar="ID", help="草稿编号 / draft id")
+    for a in (ls, ex, im, de, cp):
         a.add_argument("--user", metavar="NAME", help=USER_HELP)
         a.set_defaults(func=run)
 
@@ -39,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     name = terminal_user(args.user)
     db = open_database(load_settings())
     try:
-        handler = {"list": _list, "export": _export, "import": _import, "delete": _delete}
+        handler = {"list": _list, "export": _export, "import": _import, "delete": _delete,
+                   "copy": _copy}  # fmt: skip
         return handler[args.action](db, name, args)
     finally:
         db.dispose()
@@ -143,4 +148,14 @@ def _delete(db: Any, name: str, args: argparse.Namespace) -> int:
     deleted = services.delete_draft(db, _owner_id(db, name, args.id), args.id)
     assert deleted is not None
     print(f"已删除草稿 {deleted.id} / deleted draft {deleted.id}")
+    return 0
+
+
+def _copy(db: Any, name: str, args: argparse.Namespace) -> int:
+    from bot import services
+
+    reply = services.copy_draft(db, _owner_id(db, name, args.id), args.id)
+    d = reply.draft
+    assert d is not None
+    print(f"{reply.messages[0].text}运行 landbot chat 可继续填写。 / copied as draft {d.id}")
     return 0

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from bot.dialogue import multi
 from bot.dialogue import navigation as nav
 from bot.dialogue.checking import Checker, current_findings, run_checker
 from bot.dialogue.commands import (
@@ -47,7 +48,15 @@ from bot.dialogue.types import Button, Change, DialogueState, Inbound, Message, 
 from knowledge.errors import BadInput
 from knowledge.plan import normalise_fields
 
-COMMANDS_HINT = "随时可以发送：返回、跳过（选填项）、修改 字段名、查看、帮助、取消。"
+COMMANDS_HINT = (
+    "随时可以发送：返回、跳过（选填项）、修改 字段名、查看、帮助、取消；"
+    "也可以一次写几项（如“面积30亩，住宅用地，出让年限70年”），或“粘贴”后每行一项“字段: 值”。"
+)
+PASTE_HINT = (
+    "请在同一条消息里，“粘贴”后面每行写一项“字段: 值”，例如：\n粘贴\n土地面积: 30亩\n"
+    "土地用途: 住宅用地\n出让年限: 70年"
+)
+LOOKING = ("review", "help")  # commands that leave a pending 确认 card waiting
 
 
 MAX_INPUT_CHARS = 5000  # longer than any field allows (the longest is 2000)
@@ -108,12 +117,15 @@ def _skip_left_out_optional(form: Form, state: DialogueState) -> None:
 
 
 def resume(form: Form, state: DialogueState) -> Outbound:
-    """Ask the current question again (a resumed draft), or say the form is complete."""
+    """Ask the current question again (a resumed draft), or say the form is complete; a
+    multi-field card still waiting for 确认 comes after it."""
     turn = Turn(form, state.copy(), None, ParseContext())
     if turn.state.current is None:
         turn.say(done_hint(form), "info", [[Button("查看", "cmd:review")]])
     else:
         turn.out.messages.append(nav.question(form, turn.state))
+    if turn.state.pending:  # a 确认 card was waiting: show it again
+        turn.out.messages.append(multi.card(form, multi.pending_items(turn.state)))
     return turn.finish()
 
 
@@ -137,20 +149,83 @@ def step(
         advance(turn, None)  # a stored state from an older form: re-anchor
         turn.out.messages.insert(0, Message("表单已更新，从下一项继续。", "info"))
         return turn.state, turn.finish()
+    if turn.state.pending and _on_pending(turn, inbound):
+        return turn.state, turn.finish()
     if inbound.button is not None:
         _on_button(turn, inbound.button)
     else:
         text = inbound.text or ""
         cmd = parse_text_command(text)
+        body = multi.paste_body(text)
         if cmd is not None:
             _on_command(turn, cmd)
         elif not text.strip():
             reject(turn, "没有收到内容，请输入回答。")
+        elif body is not None:
+            _on_paste(turn, body)
+        elif _on_multi(turn, text):
+            pass
         elif turn.state.current is None:
             turn.say(done_hint(form), "info", [[Button("查看", "cmd:review")]])
         else:
             _on_answer(turn, text)
     return turn.state, turn.finish()
+
+
+def _on_pending(turn: Turn, inbound: Inbound) -> bool:
+    """A 确认 card waits: 确认 fills it, 修改/取消 drops it; True when that was all.
+
+    Anything else drops the card too and is then handled as usual (False), except 查看 and
+    帮助, after which the card is shown again.
+    """
+    st = turn.state
+    text = (inbound.text or "").strip().strip("。.！!")
+    button = inbound.button
+    if button == multi.CONFIRM_BUTTON or (button is None and text in multi.CONFIRM_WORDS):
+        multi.apply_pending(turn)
+        return True
+    if button == multi.DISCARD_BUTTON or (button is None and text in multi.DISCARD_WORDS):
+        st.pending = []
+        turn.say("好的，这次识别的内容都没有填入。可以改正后重新发送，或逐项回答。", "info")
+        reask(turn)
+        return True
+    cmd = parse_text_command(inbound.text or "") if button is None else None
+    looking = button in ("cmd:review", "cmd:help") or (cmd is not None and cmd.name in LOOKING)
+    if looking:
+        _on_command(turn, Command(cmd.name if cmd else (button or "")[4:]))
+        turn.out.messages.append(multi.card(turn.form, multi.pending_items(st)))
+        return True
+    st.pending = []
+    return False
+
+
+def _on_multi(turn: Turn, text: str) -> bool:
+    """A message naming several fields: show what was understood for 确认; False if not one."""
+    reading = multi.read(turn.form, turn.state, text, turn.ctx)
+    if reading is None:
+        return False
+    _offer(turn, reading)
+    return True
+
+
+def _on_paste(turn: Turn, body: str) -> None:
+    if not body.strip():
+        turn.say(PASTE_HINT, "help", nav.question(turn.form, turn.state).buttons
+                 if turn.state.current else [])  # fmt: skip
+        return
+    reading = multi.read(turn.form, turn.state, body, turn.ctx, paste=True)
+    if reading is None:
+        reject(turn, f"粘贴的内容里没有认出任何一项。{PASTE_HINT}")
+        return
+    _offer(turn, reading)
+
+
+def _offer(turn: Turn, reading: multi.Reading) -> None:
+    if not reading.items:
+        reject(turn, multi.problems_only(reading.problems))
+        return
+    turn.state.pending = [item.to_json() for item in reading.items]
+    turn.out.messages.append(multi.card(turn.form, list(reading.items), reading.problems))
 
 
 def _valid_current(form: Form, state: DialogueState) -> bool:
@@ -166,6 +241,8 @@ def _on_button(turn: Turn, data: str) -> None:
     if parsed is None:
         return stale(turn)
     a, p = parsed.action, parsed.parts
+    if a == "mc":  # a 确认 card's button, but nothing waits any more
+        return stale(turn)
     if a == "cmd" and len(p) == 1 and p[0] in ("back", "review", "help", "cancel"):
         return _on_command(turn, Command(p[0]))
     if a == "e" and len(p) == 1:

@@ -2,8 +2,11 @@
 
 A form lists sections of fields. Each field names a canonical key of `knowledge/plan_schema.yaml`
 (type, label, range and choices come from there) and adds the prompt, help, an example,
-`optional`, an optional `when` condition (see `conditions.py`) and `aliases` (other names
-for the field, for 修改 <字段名>). The loader fails naming
+`optional`, an optional `when` condition (see `conditions.py`), `aliases` (other names
+for the field, for 修改 <字段名> and multi-field messages) and, for a choice field,
+`bare_value: true` (in a multi-field message a bare value such as 住宅用地 names this
+field; see `multi.py`), and `copied: false` for what identifies one parcel (地块编号…):
+复制草稿 leaves it empty in the copy. The loader fails naming
 the file and the field when a form refers to an unknown key, type or `when` field, misses a
 canonical key of its kind, or has a field attribute it does not know.
 """
@@ -30,7 +33,8 @@ FORM_FILES = {
     "parcel": "parcel_query.yaml",
 }
 FORM_KINDS = (*PLAN_KINDS, "parcel")
-FIELD_ATTRS = {"key", "prompt", "help", "example", "optional", "when", "sub_prompts", "aliases"}
+FIELD_ATTRS = {"key", "prompt", "help", "example", "optional", "when", "sub_prompts", "aliases",
+               "bare_value", "copied"}  # fmt: skip
 
 
 class FormError(LandbotError):
@@ -56,6 +60,8 @@ class FormField:
     when: Condition | None = None
     sub_prompts: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # other names officials use for it (修改 起拍价)
+    bare_value: bool = False  # a bare value of it (住宅用地) names it in a multi-field message
+    copied: bool = True  # False: identifies the parcel, so 复制草稿 leaves it empty
 
     @property
     def label(self) -> str:
@@ -244,6 +250,14 @@ def _parse_field(
     aliases = raw.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise FormError(filename, where, "aliases 应为非空文字的列表")
+    bare_value = raw.get("bare_value", False)
+    if not isinstance(bare_value, bool):
+        raise FormError(filename, where, "bare_value 应为 true 或 false")
+    if bare_value and spec.type != "choice":
+        raise FormError(filename, where, "只有选项类字段才能设 bare_value")
+    copied = raw.get("copied", True)
+    if not isinstance(copied, bool):
+        raise FormError(filename, where, "copied 应为 true 或 false")
     return FormField(
         key=key,
         spec=spec,
@@ -255,6 +269,8 @@ def _parse_field(
         when=when,
         sub_prompts=sub_prompts,
         aliases=tuple(a.strip() for a in aliases),
+        bare_value=bare_value,
+        copied=copied,
     )
 
 

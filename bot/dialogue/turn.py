@@ -80,12 +80,10 @@ def offer_options(turn: Turn, f: FormField, result: Ambiguous) -> None:
     turn.say(f"您指的是哪一个：{names}？请点选，或输入完整名称。", "question", rows)
 
 
-def accept(turn: Turn, value: Any, note: str | None) -> None:
-    st, form = turn.state, turn.form
-    item = nav.current_item(st)
-    assert item is not None
-    key, sub = item
-    f = form.field(key)
+def record(turn: Turn, key: str, sub: str | None, value: Any) -> str:
+    """Store one answer (a map field: one sub-key of it) with its audit change, un-skip the
+    field; returns the echo text (土地面积：25,000 平方米…). Every answer goes through here."""
+    st, f = turn.state, turn.form.field(key)
     old = st.answers.get(key)
     if sub is not None:
         new: Any = dict(old) if isinstance(old, Mapping) else {}
@@ -99,6 +97,13 @@ def accept(turn: Turn, value: Any, note: str | None) -> None:
         turn.out.changes.append(Change(key, old, new))
     if key in st.skipped:
         st.skipped.remove(key)
+    return shown
+
+
+def accept(turn: Turn, value: Any, note: str | None) -> None:
+    item = nav.current_item(turn.state)
+    assert item is not None
+    shown = record(turn, item[0], item[1], value)
     turn.echo = f"✔ 已记录 {shown}" + (f"（{note}）" if note else "")
     after_change(turn)
     advance(turn, item)

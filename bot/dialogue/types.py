@@ -11,7 +11,9 @@ from knowledge.findings import Finding
 
 STATE_VERSION = 1
 MODES = ("normal", "revisit", "edit", "edit_all")
-MESSAGE_KINDS = ("question", "error", "finding", "review", "help", "info", "done", "cancelled")
+MESSAGE_KINDS = (
+    "question", "confirm", "error", "finding", "review", "help", "info", "done", "cancelled",
+)  # fmt: skip
 
 
 @dataclass
@@ -25,7 +27,9 @@ class DialogueState:
     (after 返回: answering continues in order up to `return_to`, the item where the walk back
     began, or "$end" when it began at the completed form), edit (after 修改: return to the next missing field),
     edit_all (修改 of a whole map field: walk all its sub-keys). `findings` are the policy
-    findings as of the last check (Finding.to_json()).
+    findings as of the last check (Finding.to_json()). `pending` holds the answers read from
+    a multi-field message and waiting for 确认 (see `multi.py`): each {"key", "sub", "value",
+    "note"}, JSON-safe; empty when nothing waits.
     """
 
     kind: str
@@ -37,9 +41,10 @@ class DialogueState:
     findings: list[dict[str, Any]] = field(default_factory=list)
     return_to: str | None = None
     version: int = STATE_VERSION
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "version": self.version,
             "kind": self.kind,
             "answers": copy.deepcopy(self.answers),
@@ -50,6 +55,9 @@ class DialogueState:
             "findings": copy.deepcopy(self.findings),
             "return_to": self.return_to,
         }
+        if self.pending:  # only when something waits: older stored states stay as they were
+            out["pending"] = copy.deepcopy(self.pending)
+        return out
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> DialogueState:
@@ -64,6 +72,11 @@ class DialogueState:
         mode = d.get("mode", "normal")
         findings = d.get("findings", [])
         return_to = d.get("return_to")
+        pending = d.get("pending", [])
+        if not isinstance(pending, list) or not all(
+            isinstance(p, Mapping) and isinstance(p.get("key"), str) for p in pending
+        ):
+            raise ValueError("dialogue state: 'pending' must be a list of {key, value} mappings")
         if return_to is not None and not isinstance(return_to, str):
             raise ValueError("dialogue state: 'return_to' must be a string or null")
         if not isinstance(kind, str):
@@ -90,6 +103,7 @@ class DialogueState:
             findings=copy.deepcopy([dict(f) for f in findings]),
             return_to=return_to,
             version=int(d.get("version", STATE_VERSION)),
+            pending=copy.deepcopy([dict(p) for p in pending]),
         )
 
     def copy(self) -> DialogueState:
@@ -105,6 +119,7 @@ class DialogueState:
                 "mode": self.mode,
                 "findings": self.findings,
                 "return_to": self.return_to,
+                "pending": self.pending,
             }
         )
 
@@ -126,7 +141,7 @@ class Button:
 @dataclass
 class Message:
     text: str
-    kind: str = "info"  # question | error | finding | review | help | info | done | cancelled
+    kind: str = "info"  # question | confirm (a card waiting for 确认) | error | finding | review | help | info | done | cancelled
     buttons: list[list[Button]] = field(default_factory=list)
 
 

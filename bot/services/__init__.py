@@ -8,6 +8,7 @@ their changes were committed. Refusals are `LandbotError`s with a Chinese `.zh` 
 
 from bot.services.drafting import (
     active_draft,
+    copy_draft,
     handle_message,
     leave_draft,
     new_version,
@@ -29,6 +30,7 @@ __all__ = [
     "ExportedPlan",
     "Reply",
     "active_draft",
+    "copy_draft",
     "delete_draft",
     "draft_history",
     "ensure_user",

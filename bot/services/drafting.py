@@ -1,4 +1,5 @@
-"""Filling in a plan: start a draft, answer its questions, resume it, start a new version.
+"""Filling in a plan: start a draft, answer its questions, resume it, start a new version
+or a copy for a neighbouring parcel.
 
 Every function is one transaction: claim the inbound update id (a re-delivery changes
 nothing), load the user's draft row-locked, run the engine, save the state, the answer
@@ -111,19 +112,58 @@ def new_version(
             return Reply(duplicate=True)
         parent = load_own_draft(uow, user, draft_id)
         answers = engine.state_of(parent).answers
-        state, out = engine.begin(parent.kind, prefill=answers, today=today)
-        draft = uow.drafts.add(user.id, parent.kind, parent_id=parent.id, **engine.columns(state))
-        for key, value in state.answers.items():
-            uow.history.add(draft.id, user.id, key, None, value)
-        uow.audit.add(draft.id, user.id, "created", {"kind": parent.kind, "parent_id": parent.id})
-        uow.chat_sessions.set(user.id, active_draft_id=draft.id, mode="drafting")
-        uow.commit()
+        draft, out = _derived(uow, user, parent, answers, today, {"parent_id": parent.id})
         label = KIND_LABELS[parent.kind]
         intro = engine.info(f"已根据草稿 {parent.id} 新建{label}（新版本，编号 {draft.id}）。")
         out.messages.insert(0, intro)
         return _reply(draft, out)
 
     return transact(db, work)
+
+
+def copy_draft(
+    db: Database,
+    user_id: int,
+    draft_id: object,
+    *,
+    update_id: int | None = None,
+    today: dt.date | None = None,
+) -> Reply:
+    """复制草稿: a new draft with the answers of one of the user's drafts (any status), except
+    the fields that identify a parcel (`copied: false` in the form: 地块编号, 项目名称, 四至),
+    for a neighbouring parcel that differs in a few fields. Someone else's is DraftNotFound."""
+
+    def work(uow: UnitOfWork) -> Reply:
+        user = load_user(uow, user_id)
+        if not _claimed(uow, user, update_id):
+            return Reply(duplicate=True)
+        source = load_own_draft(uow, user, draft_id)
+        form = engine.form_for(source.kind)
+        answers = engine.state_of(source).answers
+        cleared = [f.label for f in form.fields if not f.copied and f.key in answers]
+        kept = {k: v for k, v in answers.items() if not form.has(k) or form.field(k).copied}
+        draft, out = _derived(uow, user, source, kept, today, {"copied_from": source.id})
+        label = KIND_LABELS[source.kind]
+        note = f"；{'、'.join(cleared)}已清空，请为新地块填写" if cleared else ""
+        intro = engine.info(f"已复制草稿 {source.id}，新建{label}（编号 {draft.id}）{note}。")
+        out.messages.insert(0, intro)
+        return _reply(draft, out)
+
+    return transact(db, work)
+
+
+def _derived(uow: UnitOfWork, user: User, source: Draft, answers: dict[str, Any],
+             today: dt.date | None, meta: dict[str, int]) -> tuple[Draft, Outbound]:  # fmt: skip
+    """A new draft of the user's, of `source`'s kind, started with `answers`; now the active one."""
+    state, out = engine.begin(source.kind, prefill=answers, today=today)
+    parent_id = meta.get("parent_id")
+    draft = uow.drafts.add(user.id, source.kind, parent_id=parent_id, **engine.columns(state))
+    for key, value in state.answers.items():
+        uow.history.add(draft.id, user.id, key, None, value)
+    uow.audit.add(draft.id, user.id, "created", {"kind": source.kind, **meta})
+    uow.chat_sessions.set(user.id, active_draft_id=draft.id, mode="drafting")
+    uow.commit()
+    return draft, out
 
 
 def handle_message(

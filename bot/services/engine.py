@@ -16,6 +16,7 @@ from bot.dialogue import (
     Outbound,
     load_form,
     make_checker,
+    multi,
     resume,
     review_card,
     start,
@@ -117,7 +118,18 @@ def summary(draft: Draft, state: DialogueState | None = None) -> DraftSummary:
         updated_at=draft.updated_at,
         version=draft.version,
         position=next((i for i, f in enumerate(fields, 1) if f.key == state.current), 0),
+        pending=pending_shown(form, state),
     )
+
+
+def pending_shown(form: Form, state: DialogueState) -> tuple[tuple[str, str, str], ...]:
+    """The answers of a multi-field message waiting for 确认: (key or key.sub, label, value)."""
+    out = []
+    for item in multi.pending_items(state):
+        if form.has(item.key):
+            label, value = multi.shown(form, item)
+            out.append((item.key + (f".{item.sub}" if item.sub else ""), label, value))
+    return tuple(out)
 
 
 def info(text: str) -> Message:

@@ -32,6 +32,8 @@ class DraftSummary:
     updated_at: dt.datetime
     version: int
     position: int = 0  # 1-based place of the current field among the applying ones (0: none)
+    # answers of a multi-field message waiting for 确认: (key, label, value as shown)
+    pending: tuple[tuple[str, str, str], ...] = ()
 
     def describe(self) -> str:
         """One line: 【3】储备方案《某地块》 草稿 · 已填 5/23 项 · 11-21 23:50 更新."""

@@ -19,7 +19,8 @@ from bot.services.review import Pending, load_viewable_draft
 from bot.services.transaction import load_user, transact
 from storage.db import Database, UnitOfWork
 
-OPTION_KINDS = ("o", "b")  # button data of an answer option (a choice, 是/否)
+OPTION_KINDS = ("o", "b", "mc")  # button data of an answer option (a choice, 是/否, 确认/修改)
+PROMPT_KINDS = ("question", "confirm")  # a question, or a multi-field card waiting for 确认
 
 
 def _findings(findings: Iterable[Any], kind: str | None) -> list[dict[str, Any]]:
@@ -58,9 +59,10 @@ def progress(draft: DraftSummary | None) -> dict[str, int]:
 def turn(
     messages: list[Message], draft: DraftSummary | None, findings: Iterable[Any]
 ) -> dict[str, Any]:
-    """The CONTRACT §5 turn, plus `commands` (the other buttons: 返回, 查看, 修改 熔断比例…)
-    and `notices` (the messages besides the question, each with its kind: error, finding…)."""
-    question = next((m for m in reversed(messages) if m.kind == "question"), None)
+    """The CONTRACT §5 turn, plus `commands` (the other buttons: 返回, 查看, 修改 熔断比例…),
+    `notices` (the messages besides the question, each with its kind: error, finding…) and
+    `pending` (a multi-field card's answers waiting for 确认, which `choices` then offers)."""
+    question = next((m for m in reversed(messages) if m.kind in PROMPT_KINDS), None)
     choices: list[str] = []
     commands: list[str] = []
     for m in messages:
@@ -80,6 +82,10 @@ def turn(
         "notices": [{"kind": m.kind, "text": m.text} for m in messages if m is not question],
         "findings": _findings(findings, draft.kind if draft else None),
         "done": bool(draft and draft.complete and draft.current_field is None),
+        "pending": [
+            {"field": k, "label": label, "value": value}
+            for k, label, value in (draft.pending if draft else ())
+        ],
     }
 
 

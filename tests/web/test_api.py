@@ -418,3 +418,35 @@ def test_log_paths_hide_login_tokens_under_a_root_path() -> None:
     assert safe_path("/landbot/login/abcDEF123") == "/landbot/login/…"
     assert safe_path("/login/abc") == "/login/…"
     assert safe_path("/api/drafts/3") == "/api/drafts/3"
+
+
+async def test_a_multi_field_message_a_paste_and_a_copy(database: Database) -> None:
+    app = app_for(database)
+    async with (
+        signed_in(database, app) as (c, _),
+        signed_in(database, app, "clerk", "乙", "新密市自然资源局") as (stranger, _),
+    ):
+        draft_id = (await c.post("/api/drafts", json={"kind": "supply_plan"})).json()["draft_id"]
+        turn = await answer(
+            c, draft_id, "面积30亩，住宅用地，挂牌出让，出让年限70年，容积率不超过2.5"
+        )
+        assert turn["prompt"].startswith("识别到 5 项") and turn["choices"] == ["确认", "修改"]
+        assert [p["field"] for p in turn["pending"]] == [
+            "area_m2", "land_use", "plot_ratio_max", "supply_method", "term_years"]  # fmt: skip
+        assert (await c.get(f"/api/drafts/{draft_id}")).json()["fields"] == {}
+        turn = await answer(c, draft_id, "确认")
+        assert turn["pending"] == [] and turn["field"] == "project_name"
+        assert "已填入 5 项" in turn["message"] + turn["prompt"]
+        block = "粘贴\n项目名称: 金水区一号地\n地块编号：郑政出〔2024〕12号"
+        turn = await answer(c, draft_id, block)
+        turn = await answer(c, draft_id, "确认")
+        fields = (await c.get(f"/api/drafts/{draft_id}")).json()["fields"]
+        assert fields["parcel_code"] == "郑政出〔2024〕12号" and fields["term_years"] == 70
+        r = await stranger.post(f"/api/drafts/{draft_id}/copy")
+        assert r.status_code == 404 and r.json()["error"]
+        r = await c.post(f"/api/drafts/{draft_id}/copy")
+        assert r.status_code == 201
+        copy_id = r.json()["draft_id"]
+        assert copy_id != draft_id and "已复制草稿" in r.json()["turn"]["message"]
+        copied = (await c.get(f"/api/drafts/{copy_id}")).json()["fields"]
+        assert "parcel_code" not in copied and copied["area_m2"] == 20000.0

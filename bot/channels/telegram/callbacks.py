@@ -4,6 +4,7 @@ d:<draft>:<version>:<engine data>   a dialogue button of the draft at that versi
 m:<draft>                           修改: choose the answer to change
 g:<draft>  sb:<draft>  r:<draft>    生成文件, 提交审核, 继续填写
 x:<draft>  xy:<draft>  nv:<draft>   删除 (ask), 删除 (confirmed), 新建版本
+cp:<draft>                          复制草稿 (a new draft for a neighbouring parcel)
 dl:<document>                       download a stored document again
 rv:<draft>:<version>:a|r            a reviewer approves / returns
 fa:<n>:<article>                    查看全文 (n: the document's index in the corpus)
@@ -26,6 +27,7 @@ _PATTERNS = {
     "x": re.compile(r"x:(\d{1,10})", re.ASCII),
     "xy": re.compile(r"xy:(\d{1,10})", re.ASCII),
     "nv": re.compile(r"nv:(\d{1,10})", re.ASCII),
+    "cp": re.compile(r"cp:(\d{1,10})", re.ASCII),
     "dl": re.compile(r"dl:(\d{1,10})", re.ASCII),
     "rv": re.compile(r"rv:(\d{1,10}):(\d{1,10}):([ar])", re.ASCII),
     "fa": re.compile(r"fa:(\d{1,4}):(.{1,40})", re.ASCII),

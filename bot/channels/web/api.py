@@ -113,6 +113,14 @@ async def import_draft(request: Request) -> Response:
 
 
 @api
+async def copy_draft(request: Request) -> Response:
+    """复制草稿: a new draft from one of the user's, without the parcel's identity fields."""
+    uid = (await signed_in(request)).user.id
+    draft_id = request.path_params["draft_id"]
+    return _created(await step(request, services.copy_draft, database(request), uid, draft_id))
+
+
+@api
 async def get_draft(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
     draft_id = request.path_params["draft_id"]
@@ -122,7 +130,7 @@ async def get_draft(request: Request) -> Response:
 @api
 async def answer(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
-    text = text_of(await json_body(request), "text")
+    text = text_of(await json_body(request), "text", limit=5000)  # a 粘贴 block; the engine caps it
     reply = await step(
         request,
         services.handle_message,
@@ -243,6 +251,7 @@ routes = [
     Route("/api/drafts/import", import_draft, methods=["POST"]),
     Route(DRAFT, get_draft, methods=["GET"]),
     Route(f"{DRAFT}/answer", answer, methods=["POST"]),
+    Route(f"{DRAFT}/copy", copy_draft, methods=["POST"]),
     Route(f"{DRAFT}/check", check, methods=["GET"]),
     Route(f"{DRAFT}/documents/{{doc_type}}.{{suffix}}", download, methods=["GET"]),
     Route(f"{DRAFT}/submit", submit, methods=["POST"]),

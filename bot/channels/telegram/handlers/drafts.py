@@ -1,4 +1,4 @@
-"""我的草稿: continue, download documents again, delete, start a new version."""
+"""我的草稿: continue, download documents again, delete, start a new version, copy."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def draft_buttons(d: DraftSummary, docs: list[tuple[int, str]]) -> list[list[tup
             rows[-1].append(("新建版本", f"nv:{d.id}"))
         if d.status in ("approved", "submitted"):
             rows[-1].append(("生成文件", f"g:{d.id}"))
+    rows[-1].append(("复制草稿", f"cp:{d.id}"))
     for doc_id, filename in docs:
         label = filename if len(filename) <= 30 else filename[:14] + "…" + filename[-14:]
         rows.append([(f"⬇ {label}", f"dl:{doc_id}")])
@@ -152,11 +153,17 @@ async def on_new_version(update: Update, context: Ctx) -> None:
     await _reply_of(update, context, drafting.new_version)
 
 
+async def on_copy(update: Update, context: Ctx) -> None:
+    """复制草稿: a new draft with this one's answers, but not its 地块编号, 项目名称, 四至."""
+    await _reply_of(update, context, drafting.copy_draft)
+
+
 def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_resume, pattern=r"^r:"))
     app.add_handler(CallbackQueryHandler(on_delete, pattern=r"^x:"))
     app.add_handler(CallbackQueryHandler(on_delete_confirmed, pattern=r"^xy:"))
     app.add_handler(CallbackQueryHandler(on_new_version, pattern=r"^nv:"))
+    app.add_handler(CallbackQueryHandler(on_copy, pattern=r"^cp:"))
 
 
 __all__ = ["draft_buttons", "list_mine", "register", "texts"]

@@ -123,8 +123,14 @@
   function draftItem(d) {
     var title = "【" + d.draft_id + "】" + d.kind_label + "《" + (d.title || "未命名") + "》";
     var meta = d.status_label + " · 已填 " + d.progress.answered + "/" + d.progress.total + " 项";
-    return el("li", {}, el("button", { type: "button", cls: "item", "data-open": String(d.draft_id) },
-      el("span", { cls: "title", text: title }), el("span", { cls: "meta", text: meta })));
+    return el("li", { cls: "with-copy" }, el("button", { type: "button", cls: "item", "data-open": String(d.draft_id) },
+      el("span", { cls: "title", text: title }), el("span", { cls: "meta", text: meta })),
+      el("button", { type: "button", cls: "copy", "data-copy": String(d.draft_id), text: "复制",
+                     title: "复制草稿：相邻地块只改几项" }));
+  }
+
+  function copyDraft(id) {
+    request("POST", "/api/drafts/" + id + "/copy").then(started).then(loadDrafts).catch(fail);
   }
 
   function loadDrafts() {
@@ -136,6 +142,8 @@
   }
 
   $("draft-list").addEventListener("click", function (ev) {
+    var c = ev.target.closest("button[data-copy]");
+    if (c) return copyDraft(c.getAttribute("data-copy"));
     var b = ev.target.closest("button[data-open]");
     if (b) openDraft(b.getAttribute("data-open"));
   });
@@ -266,6 +274,13 @@
   $("answer-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     say($("answer").value.trim());
+  });
+  // Enter sends; Shift+Enter (or a pasted block of 字段: 值 lines) keeps the line breaks
+  $("answer").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      $("answer-form").requestSubmit();
+    }
   });
   $("view-fill").addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-say]");
