@@ -5,26 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import TextClause, bindparam, delete, func, select, text
 
 from storage.models import InboxRow
 from storage.repositories.base import Repository, table_of
 from storage.sqltypes import utcnow
 
 _INBOX = table_of(InboxRow)
+
+
 # The same INSERT … ON CONFLICT DO NOTHING RETURNING as the processed-update claim: a row back
 # means the update was new here (a re-delivery of one still in the inbox returns nothing).
-_ADD = text(
-    f"INSERT INTO {_INBOX.name} (channel, update_id, payload, received_at, chat_key) "
-    "VALUES (:channel, :update_id, :payload, :received_at, :chat_key) "
-    "ON CONFLICT DO NOTHING RETURNING update_id"
-).bindparams(
-    bindparam("channel", type_=_INBOX.c.channel.type),
-    bindparam("update_id", type_=_INBOX.c.update_id.type),
-    bindparam("payload", type_=_INBOX.c.payload.type),
-    bindparam("received_at", type_=_INBOX.c.received_at.type),
-    bindparam("chat_key", type_=_INBOX.c.chat_key.type),
-)
+# Without a chat key the INSERT names only the columns it had before 0006, so a worker of the
+# previous version and this one write the same statement during a rolling upgrade.
+def _insert(columns: tuple[str, ...]) -> TextClause:
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
+    return text(
+        f"INSERT INTO {_INBOX.name} ({names}) VALUES ({values}) "
+        "ON CONFLICT DO NOTHING RETURNING update_id"
+    ).bindparams(*(bindparam(c, type_=_INBOX.c[c].type) for c in columns))
+
+
+_ADD = _insert(("channel", "update_id", "payload", "received_at"))
+_ADD_KEYED = _insert(("channel", "update_id", "payload", "received_at", "chat_key"))
 _DONE = delete(_INBOX).where(
     _INBOX.c.channel == bindparam("channel"), _INBOX.c.update_id == bindparam("update_id")
 )
@@ -35,14 +39,16 @@ class InboxRepository(Repository):
 
     def add(self, channel: str, update_id: int, payload: str, chat_key: str | None = None) -> bool:
         """Write the update down; False when it is in the inbox already (a re-delivery)."""
-        values = {
+        values: dict[str, object] = {
             "channel": channel,
             "update_id": update_id,
             "payload": payload,
             "received_at": utcnow(),
-            "chat_key": chat_key,
         }
-        return self.conn.execute(_ADD, values).first() is not None
+        if chat_key is not None:
+            values["chat_key"] = chat_key
+        statement = _ADD if chat_key is None else _ADD_KEYED
+        return self.conn.execute(statement, values).first() is not None
 
     def pending(self, channel: str) -> list[tuple[int, str]]:
         """(update id, payload) of every update not yet handled, oldest first."""
