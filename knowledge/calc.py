@@ -101,7 +101,9 @@ def circuit_breaker_pct_ok(pct: float) -> bool:
 def circuit_breaker_price_band(start_price: float) -> Band:
     """The bid amounts at which 熔断 may be set (郑政〔2021〕4号 四（二）): 120%–130% of the
     出让起始价."""
-    return Band(start_price * CIRCUIT_BREAKER_PCT.low / 100, start_price * CIRCUIT_BREAKER_PCT.high / 100)
+    return Band(
+        start_price * CIRCUIT_BREAKER_PCT.low / 100, start_price * CIRCUIT_BREAKER_PCT.high / 100
+    )
 
 
 def circuit_breaker_price(start_price: float, pct: float) -> float:

@@ -11,11 +11,7 @@ every message must have its reply, and nothing may come twice but the restart no
 from __future__ import annotations
 
 import os
-import random
-import shlex
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,59 +19,31 @@ import pytest
 
 from bot.channels.telegram.handlers.resume import NOTE
 from bot.services import users
-from bot.settings import load_settings
-from storage.db import Database, open_database
 from tests.components import require, require_postgres
 from tests.conftest import postgres_schema
 from tests.telegram.harness import DEPARTMENT, last_question
-from tests.telegram.proc import BotProcess
-from tests.telegram.proxy import RoundRobinProxy
 from tests.telegram.server import ChatDriver, FakeBotServer
 from tests.test_telegram_kill9 import ROUNDS, _replies, calm_run, drafts_of, stream
+from tests.workers import RESTART_ENV, Chaos, WorkerPool
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 WORKERS = 3
 CLERKS = int(os.environ.get("LANDBOT_WORKERS_CLERKS", "6"))
 KILLS = int(os.environ.get("LANDBOT_WORKERS_KILLS", "12"))
-RESTART_ENV = "LANDBOT_TEST_PG_RESTART"  # a shell command restarting the test PostgreSQL
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Workers:
+class Workers(WorkerPool):
     """N `landbot run --webhook` processes on one database, behind the proxy."""
 
     def __init__(self, server: FakeBotServer, url: str, tmp: Path, n: int) -> None:
         self.server = server
-        self.tmp = tmp
-        self.ports = [_free_port() for _ in range(n)]
-        self.proxy = RoundRobinProxy(self.ports)
-        self.env = {**os.environ, **server.env(), "LANDBOT_DATABASE_URL": url,
-                    "LANDBOT_DATA_DIR": str(tmp), "LANDBOT_TELEGRAM_PDF": "0",
-                    "LANDBOT_TELEGRAM_RATE_LIMIT": "0"}  # fmt: skip
-        self.db: Database = open_database(load_settings(self.env))  # migrated before they start
-        self.procs: list[BotProcess | None] = [None] * n
-        self._starts = 0
+        env = {**server.env(), "LANDBOT_TELEGRAM_PDF": "0", "LANDBOT_TELEGRAM_RATE_LIMIT": "0"}
+        super().__init__(url, tmp, n, env)
 
-    def start(self, i: int) -> None:
-        self._starts += 1
-        args = ["-m", "bot", "run", "--webhook", self.proxy.url("/tg"), "--listen", "127.0.0.1",
+    def args(self, i: int) -> list[str]:
+        return ["-m", "bot", "run", "--webhook", self.proxy.url("/tg"), "--listen", "127.0.0.1",
                 "--port", str(self.ports[i])]  # fmt: skip
-        proc = BotProcess(args, self.env, self.tmp / f"worker{i}-{self._starts}.log")
-        proc.start()
-        self.procs[i] = proc
-
-    def logs(self) -> str:
-        return "\n".join(
-            p.read_text(errors="replace") for p in sorted(self.tmp.glob("worker*.log"))
-        )
 
     def register(self, user_id: int, name: str) -> ChatDriver:
         code = users.invite(self.db, role="clerk", department=DEPARTMENT).code
@@ -84,12 +52,6 @@ class Workers:
         chat.wait_text("注册成功", timeout=60)
         return chat
 
-    def stop(self) -> None:
-        for p in self.procs:
-            if p is not None:
-                p.stop()
-        self.db.dispose()
-
 
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Workers]:
@@ -97,52 +59,8 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
         server.inner.redeliver = 0.1
         server.inner.max_attempts = 100  # as Telegram, keep trying while workers restart
         w = Workers(server, url, tmp_path, WORKERS)
-        try:
-            with w.proxy:
-                for i in range(WORKERS):
-                    w.start(i)
-                yield w
-        except BaseException:
-            import sys
-
-            sys.stderr.write(f"--- worker logs ---\n{w.logs()[-12000:]}\n")
-            raise
-        finally:
-            w.stop()
-
-
-class Chaos(threading.Thread):
-    """SIGKILL a random worker every 1–3 s and start it again; restart PostgreSQL once."""
-
-    def __init__(self, workers: Workers, kills: int, restart: str) -> None:
-        super().__init__(daemon=True)
-        self.w = workers
-        self.kills = kills
-        self.restart = restart
-        self.done = 0
-        self.restarted = False
-        self.random = random.Random(12)
-        self.stop_event = threading.Event()
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            while self.done < self.kills and not self.stop_event.is_set():
-                time.sleep(self.random.uniform(1.0, 3.0))
-                if self.done == self.kills // 2 and not self.restarted:
-                    # no pipes: the restarted server would hold them open
-                    subprocess.run(shlex.split(self.restart), check=True, timeout=60,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-                    self.restarted = True
-                i = self.random.randrange(len(self.w.procs))
-                proc = self.w.procs[i]
-                assert proc is not None
-                proc.kill9()
-                self.done += 1
-                time.sleep(self.random.uniform(0.0, 1.0))
-                self.w.start(i)
-        except BaseException as exc:
-            self.error = exc
+        with w.running():
+            yield w
 
 
 def test_workers_under_kills_and_a_database_restart_lose_nothing(workers: Workers) -> None:

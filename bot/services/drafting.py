@@ -41,9 +41,9 @@ class Within:
     active_draft_id: int | None
 
 
-def _claimed(uow: UnitOfWork, user: User, update_id: int | None) -> bool:
+def _claimed(uow: UnitOfWork, channel: str, update_id: int | None) -> bool:
     """Record the inbound update id; False when it was processed before."""
-    return update_id is None or uow.processed.claim(user.channel, update_id)
+    return update_id is None or uow.processed.claim(channel, update_id)
 
 
 def _save_step(
@@ -82,7 +82,7 @@ def start_draft(
 
     def work(uow: UnitOfWork) -> Reply:
         user = load_user(uow, user_id)
-        if not _claimed(uow, user, update_id):
+        if not _claimed(uow, user.channel, update_id):
             return Reply(duplicate=True)
         state, out = engine.begin(kind, today=today)
         draft = uow.drafts.add(user.id, kind, **engine.columns(state))
@@ -108,7 +108,7 @@ def new_version(
 
     def work(uow: UnitOfWork) -> Reply:
         user = load_user(uow, user_id)
-        if not _claimed(uow, user, update_id):
+        if not _claimed(uow, user.channel, update_id):
             return Reply(duplicate=True)
         parent = load_own_draft(uow, user, draft_id)
         answers = engine.state_of(parent).answers
@@ -135,7 +135,7 @@ def copy_draft(
 
     def work(uow: UnitOfWork) -> Reply:
         user = load_user(uow, user_id)
-        if not _claimed(uow, user, update_id):
+        if not _claimed(uow, user.channel, update_id):
             return Reply(duplicate=True)
         source = load_own_draft(uow, user, draft_id)
         form = engine.form_for(source.kind)
@@ -176,6 +176,7 @@ def handle_message(
     today: dt.date | None = None,
     within: Within | None = None,
     draft_id: object = None,
+    claim_channel: str | None = None,
 ) -> Reply:
     """Apply one typed answer or pressed button to the user's active draft.
 
@@ -185,6 +186,8 @@ def handle_message(
     `draft_id`: answer this draft of the user's (a channel that names the draft, like the web
     page) instead of the active one; someone else's is `DraftNotFound`, a locked one
     `DraftNotEditable`.
+    `update_id` is claimed under the user's channel, or under `claim_channel` (the web page's
+    answer ids, which are the page's own and not Telegram's).
     """
     if button is not None and (len(button) > 64 or not button.isascii()):
         button = ""  # callback data is untrusted; the engine answers an unknown button
@@ -194,7 +197,7 @@ def handle_message(
             user, active_id = within.user, within.active_draft_id
         else:
             user, active_id = load_user_and_active_draft_id(uow, user_id)
-        if not _claimed(uow, user, update_id):
+        if not _claimed(uow, claim_channel or user.channel, update_id):
             return Reply(duplicate=True)
         if draft_id is not None:
             draft: Draft | None = load_own_draft(uow, user, draft_id, lock=True, editable=True)
@@ -278,7 +281,7 @@ def resume_draft(
 
     def work(uow: UnitOfWork) -> Reply:
         user = load_user(uow, user_id)
-        if not _claimed(uow, user, update_id):
+        if not _claimed(uow, user.channel, update_id):
             return Reply(duplicate=True)
         draft = load_own_draft(uow, user, draft_id)
         state = engine.state_of(draft)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.dialogue import Message
-from bot.services import engine
+from bot.services import drafting, engine
 from bot.services.results import DraftSummary, Reply
 from bot.services.review import Pending, load_viewable_draft
 from bot.services.transaction import load_user, transact
@@ -91,6 +91,29 @@ def turn(
 
 def reply_turn(reply: Reply) -> dict[str, Any]:
     return turn(reply.messages, reply.draft, reply.findings)
+
+
+REPLAYED = "这条回答已经保存过，没有再次填入。"
+MAX_ANSWER_ID = 2**53 - 1  # the page's ids are JavaScript's safe integers
+
+
+def answer_turn(
+    db: Database, user_id: int, draft_id: object, text: str, answer_id: int | None = None
+) -> dict[str, Any]:
+    """`POST /api/drafts/{id}/answer`: one answer applied once. A page that did not see the
+    reply (the connection dropped, a worker died) sends the same `answer_id` again; that is
+    claimed in the answer's own transaction, so a repeat changes nothing and gets the draft's
+    current turn with `replayed`."""
+    reply = drafting.handle_message(
+        db, user_id, text=text, draft_id=draft_id, update_id=answer_id,
+        claim_channel=f"web:{user_id}",
+    )  # fmt: skip
+    if not reply.duplicate:
+        return {"turn": reply_turn(reply)}
+    current = draft_detail(db, user_id, draft_id)["turn"]
+    current["message"] = "\n\n".join(filter(None, [REPLAYED, current["message"]]))
+    current["notices"].insert(0, {"kind": "info", "text": REPLAYED})
+    return {"turn": current, "replayed": True}
 
 
 def listed(d: DraftSummary) -> dict[str, Any]:

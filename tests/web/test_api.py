@@ -336,6 +336,45 @@ async def test_forged_and_replayed_requests_change_nothing(database: Database) -
         assert r.status_code == 401
 
 
+async def test_an_answer_sent_again_with_its_id_is_applied_once(database: Database) -> None:
+    """A page that lost the reply sends the same answer with the same answer_id: the draft
+    takes it once, the repeat is told so and shown the question now due; another user's
+    answer with the same id is theirs."""
+    app = app_for(database)
+    async with (
+        signed_in(database, app, name="甲") as (c, _),
+        signed_in(database, app, name="乙") as (other, _),
+    ):
+        draft_id = (await c.post("/api/drafts", json={"kind": "supply_plan"})).json()["draft_id"]
+        url = f"/api/drafts/{draft_id}/answer"
+        first = await c.post(url, json={"text": "金水区某地块", "answer_id": 2**53 - 1})
+        assert first.status_code == 200 and "replayed" not in first.json()
+        after_first = (await c.get(f"/api/drafts/{draft_id}")).json()
+        again = await c.post(url, json={"text": "金水区某地块", "answer_id": 2**53 - 1})
+        assert again.status_code == 200 and again.json()["replayed"] is True
+        turn = again.json()["turn"]
+        assert "已经保存过" in turn["message"] and turn["field"] == first.json()["turn"]["field"]
+        assert turn["prompt"] and first.json()["turn"]["prompt"].endswith(turn["prompt"])
+        assert (await c.get(f"/api/drafts/{draft_id}")).json() == after_first
+        assert list(after_first["fields"].values()).count("金水区某地块") == 1
+        # a new id is a new answer, to the next question
+        nxt = await c.post(url, json={"text": "跳过", "answer_id": 7})
+        assert nxt.status_code == 200 and nxt.json()["turn"]["field"] != turn["field"]
+        # the same id in another user's namespace
+        theirs = (await other.post("/api/drafts", json={"kind": "supply_plan"})).json()
+        r = await other.post(f"/api/drafts/{theirs['draft_id']}/answer",
+                             json={"text": "另一地块", "answer_id": 2**53 - 1})  # fmt: skip
+        assert r.status_code == 200 and "replayed" not in r.json()
+        # a repeat aimed at someone else's draft is still refused, and claims nothing
+        r = await other.post(url, json={"text": "偷偷改名", "answer_id": 99})
+        assert r.status_code == 404
+        r = await c.post(url, json={"text": "规划条件", "answer_id": 99})
+        assert r.status_code == 200 and "replayed" not in r.json()
+        for bad in (0, -1, 2**53, "12", 1.5, True, [1]):
+            r = await c.post(url, json={"text": "x", "answer_id": bad})
+            assert r.status_code == 400 and r.json()["error"] and r.json()["error_en"], bad
+
+
 async def test_a_disabled_user_is_refused_at_once(database: Database) -> None:
     app = app_for(database)
     async with signed_in(database, app) as (c, me):

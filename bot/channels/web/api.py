@@ -130,16 +130,16 @@ async def get_draft(request: Request) -> Response:
 @api
 async def answer(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
-    text = text_of(await json_body(request), "text", limit=5000)  # a 粘贴 block; the engine caps it
-    reply = await step(
-        request,
-        services.handle_message,
-        database(request),
-        uid,
-        text=text,
-        draft_id=request.path_params["draft_id"],
-    )
-    return JSONResponse({"turn": turns.reply_turn(reply)})
+    body = await json_body(request)
+    text = text_of(body, "text", limit=5000)  # a 粘贴 block; the engine caps it
+    answer_id = body.get("answer_id")
+    if answer_id is not None and not (
+        type(answer_id) is int and 0 < answer_id <= turns.MAX_ANSWER_ID
+    ):
+        raise HttpError(400, "answer_id 应为正整数", "'answer_id' must be a positive integer")
+    draft_id = request.path_params["draft_id"]
+    turn = await step(request, turns.answer_turn, database(request), uid, draft_id, text, answer_id)
+    return JSONResponse(turn)
 
 
 @api

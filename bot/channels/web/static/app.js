@@ -260,15 +260,46 @@
     if (turn.prompt && editable && !(turn.choices || []).length) $("answer").focus({ preventScroll: true });
   }
 
+  /* An answer carries an id of its own: when the reply does not arrive (the phone's network
+     dropped, a server restarted) the page sends the same answer with the same id again, and the
+     server applies it once. An answer not confirmed after the retries stays in the box with its
+     id, so pressing 发送 again is still the same answer. */
+  var unconfirmed = null;  // {draft, text, id}
+  var RETRY_MS = [1000, 2000, 4000];
+
+  function answerId() {
+    var a = new Uint32Array(2);
+    crypto.getRandomValues(a);
+    return (a[0] & 0x1fffff) * 4294967296 + a[1] + 1;  // 1 … 2^53 - 1
+  }
+
+  function transient(err) { return !err.status || err.status === 502 || err.status === 503 || err.status === 504; }
+
+  function sendOnce(path, body, attempt) {
+    return request("POST", path, body).catch(function (err) {
+      if (!transient(err) || attempt >= RETRY_MS.length) throw err;
+      return new Promise(function (ok) { setTimeout(ok, RETRY_MS[attempt]); })
+        .then(function () { return sendOnce(path, body, attempt + 1); });
+    });
+  }
+
   function say(text) {
     if (!current || !text) return;
     var form = $("answer-form");
     lastSaid = text;
+    if (!unconfirmed || unconfirmed.draft !== current.id || unconfirmed.text !== text) {
+      unconfirmed = { draft: current.id, text: text, id: answerId() };
+    }
+    var sent = unconfirmed;
     form.classList.add("busy");
-    return request("POST", "/api/drafts/" + current.id + "/answer", { text: text }).then(function (data) {
+    return sendOnce("/api/drafts/" + current.id + "/answer", { text: text, answer_id: sent.id }, 0).then(function (data) {
+      if (unconfirmed === sent) unconfirmed = null;
       $("answer").value = "";
       showTurn(data.turn);
-    }).catch(fail).then(function () { form.classList.remove("busy"); });
+    }).catch(function (err) {
+      if (unconfirmed === sent && !transient(err)) unconfirmed = null;  // refused: a new try is a new answer
+      fail(transient(err) ? { message: "网络不稳定，这条回答还没有确认保存；已留在输入框，请稍后再点发送" } : err);
+    }).then(function () { form.classList.remove("busy"); });
   }
 
   $("answer-form").addEventListener("submit", function (ev) {
