@@ -52,6 +52,7 @@ class Phase:
     seconds: float = 0.0
     bot_cpu: float = 0.0  # CPU seconds the bot process used while measured
     server_cpu: float = 0.0  # CPU seconds of this process (local Bot API server + officials)
+    resumed: int = 0  # restart notes: a question asked again after a worker was killed
 
     @property
     def rate(self) -> float:
@@ -67,7 +68,7 @@ class Phase:
             f"lost {self.lost}, duplicated {self.duplicated}; CPU per update: bot "
             f"{self.bot_cpu * 1000 / max(1, self.updates):.1f} ms, server "
             f"{self.server_cpu * 1000 / max(1, self.updates):.1f} ms"
-        )
+        ) + (f"; {self.resumed} restart notes" if self.resumed else "")
 
 
 async def _wait_new(api, chat_id: int, count: int, ready, timeout: float):  # type: ignore[no-untyped-def]
@@ -110,8 +111,15 @@ async def _landbot_user(api, uid: int, phase: Phase) -> None:  # type: ignore[no
         phase.latencies.append(got[seen].at - t0)
         seen = len(got)
     await asyncio.sleep(0.5)
-    numbers = [int(m.group(1)) for msg in api.chats[uid].sent if (m := QUESTION.search(msg.text))]
-    phase.duplicated += len(numbers) - len(set(numbers))
+    from bot.channels.telegram.handlers.resume import NOTE
+
+    sent = api.chats[uid].sent
+    numbers = [int(m.group(1)) for msg in sent if (m := QUESTION.search(msg.text))]
+    # after a kill between saving an answer and replying, the restart note and the current
+    # question come again: by design, not a duplicate
+    notes = sum(NOTE in msg.text for msg in sent)
+    phase.resumed += notes
+    phase.duplicated += max(0, len(numbers) - len(set(numbers)) - notes)
 
 
 async def _run_phase(name: str, args: list[str], env: dict[str, str], users: list[int],
@@ -160,12 +168,16 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _prepare_landbot(data_dir: Path, users: list[int]) -> None:
+def _prepare_landbot(data_dir: Path, users: list[int], database_url: str | None = None) -> None:
+    """Register the simulated officials (on `database_url`, or the data directory's SQLite)."""
     from bot.services import users as user_service
     from bot.settings import load_settings
     from storage.db import open_database
 
-    db = open_database(load_settings({"LANDBOT_DATA_DIR": str(data_dir)}))
+    settings = {"LANDBOT_DATA_DIR": str(data_dir)}
+    if database_url:
+        settings["LANDBOT_DATABASE_URL"] = database_url
+    db = open_database(load_settings(settings))
     try:
         for uid in users:
             inv = user_service.invite(db, role="clerk", department="郑州市土地储备中心")
