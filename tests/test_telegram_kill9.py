@@ -141,8 +141,16 @@ def _one_draft(chat: ChatDriver, answers: list[str], rnd: random.Random) -> None
 
 def _replies(msgs: list[SentMessage]) -> int:
     """Replies among the bot's messages: each reply to an answer ends in exactly one message
-    with a question (or the form's end) or a refusal; a restart note comes with a question."""
-    return sum(bool(re.search(QUESTION, m.text) or m.text.startswith(REFUSED)) for m in msgs)
+    with a question or a refusal, or in the form's end; a restart note comes with a question
+    or the form's end. The form's end is the 填写情况 card followed by 填写完毕 after the last
+    answer, and 填写完毕 alone after a restart note: one reply either way."""
+    count, after_card = 0, False
+    for m in msgs:
+        end_of_card = after_card and "填写完毕" in m.text
+        if not end_of_card and (re.search(QUESTION, m.text) or m.text.startswith(REFUSED)):
+            count += 1
+        after_card = "填写情况" in m.text
+    return count
 
 
 @pytest.fixture
