@@ -25,7 +25,7 @@ from bot.dialogue import (
 from bot.dialogue import is_complete as form_complete
 from bot.dialogue.form import FormField
 from bot.services.results import DraftSummary
-from knowledge.plan import KIND_LABELS
+from knowledge.plan import KIND_LABELS, PLAN_KINDS
 from storage.domain import Draft
 
 TITLE_CHARS = 200
@@ -39,6 +39,13 @@ def checker(today: dt.date | None = None) -> Checker:
 
 def form_for(kind: str) -> Form:
     return load_form(kind)
+
+
+def warm() -> None:
+    """Load the forms and the policy rules now, at start-up, not on the first answer."""
+    for kind in PLAN_KINDS:
+        form_for(kind)
+    checker()
 
 
 def state_of(draft: Draft) -> DialogueState:

@@ -13,6 +13,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from bot.channels.heap import settle
 from bot.channels.telegram import texts
 from bot.channels.telegram.handlers import register_all
 from bot.channels.telegram.handlers.errors import on_error
@@ -21,6 +22,7 @@ from bot.channels.telegram.logsafe import protect_token
 from bot.channels.telegram.processor import PerChatUpdateProcessor
 from bot.channels.telegram.request import BoundedRequest
 from bot.channels.telegram.runtime import RUNTIME_KEY, Runtime
+from bot.services import engine
 from bot.settings import Settings
 from knowledge.errors import BadInput, ServiceUnavailable
 
@@ -69,6 +71,8 @@ async def _post_init(app: Application) -> None:
     rt: Runtime = app.bot_data[RUNTIME_KEY]
     rt.db = await slow(open_database, rt.settings)
     configure_executor(0 if rt.db.dialect == "sqlite" else DB_THREADS_SERVER)
+    await slow(engine.warm)  # the forms and rules before the first update, then
+    settle()  # out of the collector's way (bot/channels/heap.py)
     if rt.inbox is not None:
         rt.inbox.attach(rt.db)
         if rt.db.dialect == "postgresql":

@@ -112,6 +112,11 @@ def create_app(database: Database | None = None, *, pdf: bool = True) -> Starlet
 
             opened = app.state.database = open_database(load_settings())
             app.state.inline_db = opened.dialect == "sqlite"
+        from bot.channels.heap import settle
+        from bot.services import engine
+
+        engine.warm()
+        settle()
         log.info("landbot web ready")
         try:
             yield
