@@ -24,12 +24,10 @@ import os
 import random
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,16 +42,12 @@ from bench.bench_telegram import (
     _prepare_landbot,
     _run_phase,
 )
+from tests.conftest import postgres_schema
+from tests.workers import free_port
 
 USERS = int(os.environ.get("BENCH_SCALE_USERS", "200"))
 WORKER_COUNTS = (1, 2, 4)
 KILL_EVERY_S = 2.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _NoPostgres(Exception):
@@ -78,7 +72,7 @@ def _postgres() -> Iterator[tuple[str, Callable[[], None] | None]]:
                           "install Debian's postgresql")  # fmt: skip
     pgbin = Path(found[-1]).parent
     tmp = Path(tempfile.mkdtemp(prefix="landbot-bench-pg-"))
-    port = _free_port()
+    port = free_port()
     root = os.getuid() == 0
 
     def run(cmd: str) -> None:
@@ -106,25 +100,6 @@ def _shell(command: str) -> None:
     # no pipes: the restarted server would hold them open
     subprocess.run(shlex.split(command), check=True, timeout=120,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-
-
-@contextlib.contextmanager
-def _schema(base: str) -> Iterator[str]:
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-    try:
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={name}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
-        admin.dispose()
 
 
 def _postgres_cpu() -> float:
@@ -187,7 +162,7 @@ async def _workers_phase(name: str, base: str, n: int, users: list[int], root: P
     from tests.telegram.proxy import RoundRobinProxy
     from tests.telegram.server import AsyncFakeBotServer
 
-    with _schema(base) as url:
+    with postgres_schema(base, "bench") as url:
         data = root / name
         await asyncio.to_thread(_prepare_landbot, data, users, url)
         server = AsyncFakeBotServer()
@@ -197,7 +172,7 @@ async def _workers_phase(name: str, base: str, n: int, users: list[int], root: P
         assert api is not None
         for uid in users:
             api.user(uid, f"官员{uid}")
-        ports = [_free_port() for _ in range(n)]
+        ports = [free_port() for _ in range(n)]
         env = {**os.environ, **server.env(), "LANDBOT_DATABASE_URL": url,
                "LANDBOT_DATA_DIR": str(data), "LANDBOT_TELEGRAM_RATE_LIMIT": "0",
                "LANDBOT_TELEGRAM_PDF": "0"}  # fmt: skip
@@ -319,7 +294,7 @@ def _web_phase(base: str, n: int, root: Path) -> str:
     from bot.settings import load_settings
     from storage.db import open_database
 
-    with _schema(base) as url:
+    with postgres_schema(base, "bench") as url:
         env = {"LANDBOT_DATA_DIR": str(root / f"web{n}"), "LANDBOT_DATABASE_URL": url}
         db = open_database(load_settings(env))
         try:
@@ -329,7 +304,7 @@ def _web_phase(base: str, n: int, root: Path) -> str:
             ]
         finally:
             db.dispose()
-        port = bench_web._free_port()
+        port = free_port()
         proc = bench_web._start(["-m", "bot", "web", "--workers", str(n), "--port", str(port)],
                                 env, root / f"web{n}.log", f"http://127.0.0.1:{port}/api/me")  # fmt: skip
         try:

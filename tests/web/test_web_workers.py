@@ -20,6 +20,7 @@ import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -92,34 +93,32 @@ class Official:
         assert r.status_code == 201, r.text
         return r.json()["draft_id"], r.json()["turn"]
 
-    async def answer(self, draft_id: int, text: str) -> dict:
-        body = {"text": text, "answer_id": self.ids.randrange(1, 2**53)}
+    async def until_answered(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        """The request, sent again while it meets no worker (connection error, 502) or the
+        database restarting (503); the first other response."""
         deadline = time.monotonic() + RETRY_FOR_S
         while True:
             try:
-                r = await self.http.post(f"/api/drafts/{draft_id}/answer", json=body)
+                r = await self.http.request(method, url, **kw)
+                if r.status_code not in TRANSIENT:
+                    return r
             except httpx.TransportError:
-                r = None
-            if r is not None and r.status_code not in TRANSIENT:
-                assert r.status_code == 200, (self.name, text, r.status_code, r.text)
-                self.replayed += bool(r.json().get("replayed"))
-                return r.json()["turn"]
-            assert time.monotonic() < deadline, (self.name, text, "never acknowledged")
+                pass
+            assert time.monotonic() < deadline, (self.name, method, url, "never answered")
             self.retries += 1
             await asyncio.sleep(0.2)
 
+    async def answer(self, draft_id: int, text: str) -> dict:
+        body = {"text": text, "answer_id": self.ids.randrange(1, 2**53)}
+        r = await self.until_answered("POST", f"/api/drafts/{draft_id}/answer", json=body)
+        assert r.status_code == 200, (self.name, text, r.status_code, r.text)
+        self.replayed += bool(r.json().get("replayed"))
+        return r.json()["turn"]
+
     async def draft(self, draft_id: int) -> dict:
-        deadline = time.monotonic() + RETRY_FOR_S
-        while True:
-            try:
-                r = await self.http.get(f"/api/drafts/{draft_id}")
-                if r.status_code not in TRANSIENT:
-                    assert r.status_code == 200, r.text
-                    return r.json()
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, (self.name, draft_id, "not readable")
-            await asyncio.sleep(0.2)
+        r = await self.until_answered("GET", f"/api/drafts/{draft_id}")
+        assert r.status_code == 200, r.text
+        return r.json()
 
     async def close(self) -> None:
         await self.http.aclose()
