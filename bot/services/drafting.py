@@ -72,8 +72,12 @@ def start_draft(
     *,
     update_id: int | None = None,
     today: dt.date | None = None,
+    claim_channel: str | None = None,
 ) -> Reply:
-    """Create a new draft of `kind` (reserve_plan | supply_plan) and ask its first question."""
+    """Create a new draft of `kind` (reserve_plan | supply_plan) and ask its first question.
+
+    `update_id` is claimed under the user's channel, or under `claim_channel` (the web page's
+    request ids); a repeat creates nothing and is `Reply(duplicate=True)`."""
     if kind not in PLAN_KINDS:
         raise BadInput(
             f"没有这种方案：{kind}（应为 reserve_plan 或 supply_plan）",
@@ -82,7 +86,7 @@ def start_draft(
 
     def work(uow: UnitOfWork) -> Reply:
         user = load_user(uow, user_id)
-        if not _claimed(uow, user.channel, update_id):
+        if not _claimed(uow, claim_channel or user.channel, update_id):
             return Reply(duplicate=True)
         state, out = engine.begin(kind, today=today)
         draft = uow.drafts.add(user.id, kind, **engine.columns(state))

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.dialogue import Message
 from bot.services import drafting, engine
+from bot.services.errors import DraftNotFound
 from bot.services.results import DraftSummary, Reply
 from bot.services.review import Pending, load_viewable_draft
 from bot.services.transaction import load_user, transact
@@ -94,6 +95,7 @@ def reply_turn(reply: Reply) -> dict[str, Any]:
 
 
 REPLAYED = "这条回答已经保存过，没有再次填入。"
+REPLAYED_NEW = "这个草稿刚才已经新建，没有再建一份。"
 MAX_ANSWER_ID = 2**53 - 1  # the page's ids are JavaScript's safe integers
 
 
@@ -114,6 +116,33 @@ def answer_turn(
     current["message"] = "\n\n".join(filter(None, [REPLAYED, current["message"]]))
     current["notices"].insert(0, {"kind": "info", "text": REPLAYED})
     return {"turn": current, "replayed": True}
+
+
+def start_turn(
+    db: Database, user_id: int, kind: str, request_id: int | None = None
+) -> dict[str, Any]:
+    """`POST /api/drafts`: a new draft, created once per `request_id`. A page that did not see
+    the reply sends the same id again and gets the draft that request made (the user's newest
+    of that kind: the repeat comes seconds after the first) with `replayed`, not a second
+    empty draft."""
+    reply = drafting.start_draft(
+        db, user_id, kind, update_id=request_id, claim_channel=f"web-new:{user_id}"
+    )
+    if not reply.duplicate:
+        assert reply.draft is not None
+        return {"draft_id": reply.draft.id, "turn": reply_turn(reply)}
+
+    def newest(uow: UnitOfWork) -> int | None:
+        load_user(uow, user_id)
+        ids = [d.id for d in uow.drafts.list_for_owner(user_id) if d.kind == kind]
+        return max(ids, default=None)
+
+    draft_id = transact(db, newest, readonly=True)
+    if draft_id is None:  # made and deleted since: a repeat makes nothing new
+        raise DraftNotFound(request_id)
+    current = draft_detail(db, user_id, draft_id)["turn"]
+    current["notices"].insert(0, {"kind": "info", "text": REPLAYED_NEW})
+    return {"draft_id": draft_id, "turn": current, "replayed": True}
 
 
 def listed(d: DraftSummary) -> dict[str, Any]:

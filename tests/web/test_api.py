@@ -375,6 +375,41 @@ async def test_an_answer_sent_again_with_its_id_is_applied_once(database: Databa
             assert r.status_code == 400 and r.json()["error"] and r.json()["error_en"], bad
 
 
+async def test_a_new_draft_sent_again_with_its_id_is_made_once(database: Database) -> None:
+    """A page that lost the reply to 新建 sends it again with the same request_id: one draft,
+    and the repeat gets that draft's question; another user's same id makes their own."""
+    app = app_for(database)
+    async with (
+        signed_in(database, app, name="甲") as (c, _),
+        signed_in(database, app, name="乙") as (other, _),
+    ):
+        body = {"kind": "reserve_plan", "request_id": 2**53 - 1}
+        first = await c.post("/api/drafts", json=body)
+        assert first.status_code == 201 and "replayed" not in first.json()
+        made = first.json()["draft_id"]
+        await c.post(f"/api/drafts/{made}/answer", json={"text": "某收储项目", "answer_id": 1})
+        again = await c.post("/api/drafts", json=body)
+        assert again.status_code == 201 and again.json()["replayed"] is True
+        assert again.json()["draft_id"] == made
+        turn = again.json()["turn"]
+        assert "已经新建" in turn["notices"][0]["text"] and turn["prompt"]
+        mine = (await c.get("/api/drafts")).json()["drafts"]
+        assert [d["draft_id"] for d in mine] == [made]
+        assert (await c.get(f"/api/drafts/{made}")).json()["fields"]["project_name"] == "某收储项目"
+        # a new id is a new draft; the same id is another user's own
+        fresh = await c.post("/api/drafts", json={**body, "request_id": 5})
+        assert fresh.status_code == 201 and fresh.json()["draft_id"] != made
+        theirs = await other.post("/api/drafts", json=body)
+        assert theirs.status_code == 201 and theirs.json()["draft_id"] not in (
+            made,
+            fresh.json()["draft_id"],
+        )
+        for bad in (0, -1, 2**53, "12", 1.5, True, [1]):
+            r = await c.post("/api/drafts", json={"kind": "supply_plan", "request_id": bad})
+            assert r.status_code == 400 and r.json()["error"] and r.json()["error_en"], bad
+        assert len((await c.get("/api/drafts")).json()["drafts"]) == 2
+
+
 async def test_a_disabled_user_is_refused_at_once(database: Database) -> None:
     app = app_for(database)
     async with signed_in(database, app) as (c, me):

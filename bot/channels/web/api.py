@@ -99,8 +99,21 @@ def _created(reply: services.Reply) -> JSONResponse:
 @api
 async def create_draft(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
-    kind = text_of(await json_body(request), "kind", limit=32)
-    return _created(await step(request, services.start_draft, database(request), uid, kind))
+    body = await json_body(request)
+    kind = text_of(body, "kind", limit=32)
+    request_id = _request_id(body, "request_id")
+    made = await step(request, turns.start_turn, database(request), uid, kind, request_id)
+    return JSONResponse(made, 201)  # a repeat answers as the first did (CONTRACT §5), + replayed
+
+
+def _request_id(body: dict[str, Any], name: str) -> int | None:
+    """An optional id the page gives a request so that sending it again applies it once."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if type(value) is not int or not 0 < value <= turns.MAX_ANSWER_ID:
+        raise HttpError(400, f"{name} 应为正整数", f"'{name}' must be a positive integer")
+    return value
 
 
 @api
@@ -132,11 +145,7 @@ async def answer(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
     body = await json_body(request)
     text = text_of(body, "text", limit=5000)  # a 粘贴 block; the engine caps it
-    answer_id = body.get("answer_id")
-    if answer_id is not None and not (
-        type(answer_id) is int and 0 < answer_id <= turns.MAX_ANSWER_ID
-    ):
-        raise HttpError(400, "answer_id 应为正整数", "'answer_id' must be a positive integer")
+    answer_id = _request_id(body, "answer_id")
     draft_id = request.path_params["draft_id"]
     turn = await step(request, turns.answer_turn, database(request), uid, draft_id, text, answer_id)
     return JSONResponse(turn)

@@ -148,9 +148,14 @@
     if (b) openDraft(b.getAttribute("data-open"));
   });
 
+  /* A new draft carries a request id like an answer (see say): a reply lost on the way is
+     sent again with the same id, and the server makes one draft, not two. */
   document.querySelectorAll("button[data-new]").forEach(function (b) {
     b.addEventListener("click", function () {
-      request("POST", "/api/drafts", { kind: b.getAttribute("data-new") }).then(started).catch(fail);
+      if (b.disabled) return;
+      b.disabled = true;
+      sendOnce("/api/drafts", { kind: b.getAttribute("data-new"), request_id: answerId() }, 0)
+        .then(started).catch(fail).then(function () { b.disabled = false; });
     });
   });
 
