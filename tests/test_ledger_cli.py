@@ -165,6 +165,27 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+def test_a_chinese_font_installed_after_matplotlib_cached_its_list_is_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The operator installs fonts-noto-cjk after a first chart failed: matplotlib's cached font
+    list does not have it, and the chart must not keep failing until that cache is deleted."""
+    from matplotlib import font_manager
+
+    from bot.services import ledger_chart
+
+    require(cjk_family() is not None, "a CJK font (fonts-noto-cjk)")
+    family = cjk_family()
+    manager = font_manager.fontManager
+    files = {f.fname for f in manager.ttflist if f.name in ledger_chart.CJK_FAMILIES}
+    stale = [f for f in manager.ttflist if f.fname not in files]
+    assert len(stale) < len(manager.ttflist)
+    monkeypatch.setattr(manager, "ttflist", stale)  # the list as cached before the install
+    monkeypatch.setattr(ledger_chart, "_found", [])
+    assert ledger_chart.cjk_family() == family
+    assert any(f.name == family for f in manager.ttflist)
+
+
 def test_chart_is_a_png_sized_for_a_phone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
-from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.services.ledger_progress import Progress
 from knowledge.errors import ServiceUnavailable
@@ -23,12 +22,38 @@ PLANNED, SUPPLIED, TARGET = "#c9d7e8", "#1f5fa8", "#d0452f"
 _LOCK = threading.Lock()  # pyplot's state is global: one figure at a time
 
 
-@cache
+_found: list[str] = []  # the family, once found
+
+
 def cjk_family() -> str | None:
-    """The first installed font family with Chinese glyphs, or None."""
+    """The first installed font family with Chinese glyphs, or None.
+
+    matplotlib keeps its list of the machine's fonts in a cache file made on first use; a
+    font installed after that (the operator read the message below and ran apt) is not in it.
+    When the list has no Chinese font, the font files on disk that it lacks are added, so the
+    chart works at once and not only after someone finds and deletes that cache."""
+    if _found:
+        return _found[0]
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
+    manager = font_manager.fontManager
+    family = _cjk_in(manager)
+    if family is None:
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a font file FreeType cannot read
+                    continue
+        family = _cjk_in(manager)
+    if family is not None:
+        _found.append(family)
+    return family
+
+
+def _cjk_in(manager: Any) -> str | None:
+    names = {f.name for f in manager.ttflist}
     return next((f for f in CJK_FAMILIES if f in names), None)
 
 
