@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import bindparam, delete, select, text
 
 from storage.models import ProcessedUpdateRow
 from storage.repositories.base import Repository, table_of
@@ -23,6 +23,9 @@ _CLAIM = text(
     bindparam("update_id", type_=_UPDATES.c.update_id.type),
     bindparam("processed_at", type_=_UPDATES.c.processed_at.type),
 )
+_SEEN = select(_UPDATES.c.update_id).where(
+    _UPDATES.c.channel == bindparam("channel"), _UPDATES.c.update_id == bindparam("update_id")
+)  # Core, not `Session.get`: an ORM identity lookup cost as much as the rest of the inbox write
 
 
 class ProcessedUpdateRepository(Repository):
@@ -34,7 +37,8 @@ class ProcessedUpdateRepository(Repository):
         return self.conn.execute(_CLAIM, values).first() is not None
 
     def seen(self, channel: str, update_id: int) -> bool:
-        return self.s.get(ProcessedUpdateRow, (channel, update_id)) is not None
+        params = {"channel": channel, "update_id": update_id}
+        return self.conn.execute(_SEEN, params).first() is not None
 
     def prune(self, older_than: dt.datetime) -> int:
         """Forget ids processed before `older_than` (Telegram re-delivers only recent ones)."""
