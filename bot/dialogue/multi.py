@@ -103,6 +103,8 @@ def _names(form: Form) -> _Names:
     for name, target in _all_names(form):
         by_first.setdefault(name[0], []).append((name, target))
     names = {c: tuple(nt) for c, nt in by_first.items()}
+    if len(_NAMES) >= 64:  # forms loaded again and again (tests, `kb validate`): keep it small
+        _NAMES.clear()
     _NAMES[id(form)] = (form, names)
     return names
 
