@@ -403,3 +403,25 @@ def test_a_pending_card_survives_a_restart_and_nothing_is_saved_before_it(
     assert "已填入 2 项" in done.text
     with database.unit_of_work() as uow:
         assert [c.key for c in uow.history.for_draft(did)] == ["area_m2", "land_use"]
+
+
+def test_warm_loads_what_the_first_answer_would_read() -> None:
+    """`landbot web` and `landbot run` call `engine.warm()` at start-up: after it the rules and
+    the places are loaded, so the first answer of a process does not read the rule files while
+    every other request waits behind it. A fresh interpreter, so nothing is loaded before."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from bot.services import engine\n"
+        "from knowledge.rules_engine.loader import load_rules\n"
+        "from knowledge import jurisdictions\n"
+        "assert load_rules.cache_info().currsize == 0\n"
+        "engine.warm()\n"
+        "print(load_rules.cache_info().currsize, jurisdictions._gazetteer.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1"]
