@@ -38,6 +38,16 @@ class CheckResult:
         }
 
 
+def preload() -> None:
+    """Read now what `check_plan` reads on first use (the rule files, the places), so that a
+    long-running channel pays for it at start-up and not inside its first answer."""
+    from knowledge.jurisdictions import all_places
+    from knowledge.rules_engine.loader import load_rules
+
+    load_rules()
+    all_places()
+
+
 def check_plan(plan: Plan, today: dt.date | None = None, *, partial: bool = False) -> CheckResult:
     """Check `plan` against every rule in force for its jurisdiction and date.
 

@@ -45,14 +45,11 @@ def warm() -> None:
     """Load the forms, the policy rules and the places now, at start-up, not on the first
     answer: the first answer of a process read the rule files (about half a second), and every
     request that came in meanwhile waited behind it (the slow tail of `bench web` paced)."""
-    from knowledge.jurisdictions import all_places
-    from knowledge.rules_engine.loader import load_rules
+    from knowledge.checks import preload
 
     for kind in PLAN_KINDS:
         form_for(kind)
-    checker()
-    load_rules()
-    all_places()
+    preload()
 
 
 def state_of(draft: Draft) -> DialogueState:
