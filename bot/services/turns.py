@@ -9,15 +9,16 @@ article it enforces quoted from the knowledge base.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from bot.dialogue import Message
-from bot.services import drafting, engine
+from bot.services import drafting, engine, web_login
 from bot.services.errors import DraftNotFound
 from bot.services.results import DraftSummary, Reply
 from bot.services.review import Pending, load_viewable_draft
 from bot.services.transaction import load_user, transact
+from bot.services.web_login import SessionInfo
 from storage.db import Database, UnitOfWork
 
 OPTION_KINDS = ("o", "b", "mc")  # button data of an answer option (a choice, 是/否, 确认/修改)
@@ -100,16 +101,30 @@ MAX_ANSWER_ID = 2**53 - 1  # the page's ids are JavaScript's safe integers
 
 
 def answer_turn(
-    db: Database, user_id: int, draft_id: object, text: str, answer_id: int | None = None
+    db: Database,
+    token: str | None,
+    draft_id: object,
+    text: str,
+    answer_id: int | None = None,
+    *,
+    guard: Callable[[SessionInfo], None] | None = None,
 ) -> dict[str, Any]:
-    """`POST /api/drafts/{id}/answer`: one answer applied once. A page that did not see the
-    reply (the connection dropped, a worker died) sends the same `answer_id` again; that is
-    claimed in the answer's own transaction, so a repeat changes nothing and gets the draft's
-    current turn with `replayed`."""
-    reply = drafting.handle_message(
-        db, user_id, text=text, draft_id=draft_id, update_id=answer_id,
-        claim_channel=f"web:{user_id}",
-    )  # fmt: skip
+    """`POST /api/drafts/{id}/answer`: one answer of the session's user, applied once, in the
+    unit of work that checks the session and `guard` (`web_login.in_session`). A page that
+    did not see the reply (the connection dropped, a worker died) sends the same `answer_id`
+    again; that is claimed in the answer's own transaction, so a repeat changes nothing and
+    gets the draft's current turn with `replayed`."""
+
+    def work(uow: UnitOfWork, info: SessionInfo) -> tuple[int, Reply]:
+        uid = info.user.id
+        reply = drafting.handle_message(
+            db, uid, text=text, draft_id=draft_id, update_id=answer_id,
+            claim_channel=f"web:{uid}",
+            within=drafting.Within(uow, info.user, info.active_draft_id),
+        )  # fmt: skip
+        return uid, reply
+
+    user_id, reply = web_login.in_session(db, token, work, guard=guard)
     if not reply.duplicate:
         return {"turn": reply_turn(reply)}
     current = draft_detail(db, user_id, draft_id)["turn"]

@@ -14,7 +14,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.services.errors import AccessDenied
 from bot.services.transaction import transact
@@ -29,6 +31,7 @@ SESSION_DAYS = 30
 TOUCH_EVERY = dt.timedelta(minutes=10)  # a session's expiry is pushed at most this often
 LOGIN_LINK_HOURS = 72
 TOKEN_BYTES = 32
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Login:
 class SessionInfo:
     user: User
     csrf_hash: str
+    active_draft_id: int | None = None  # the draft the user's messages go to (chat session)
 
     def csrf_ok(self, token: str | None) -> bool:
         """Whether `token` (the X-CSRF-Token header) is this session's CSRF token."""
@@ -146,30 +150,66 @@ def login_with_link(db: Database, token: object) -> Login:
     return transact(db, work)
 
 
-def session_of(db: Database, token: str | None) -> SessionInfo:
-    """The signed-in user of a session token; AccessDenied when unknown, expired or disabled."""
+def _check_session(uow: UnitOfWork, hashed: str) -> tuple[SessionInfo, bool]:
+    """The session of a token hash with its user; AccessDenied when unknown, expired or
+    disabled. The flag says its expiry is due to be pushed (`TOUCH_EVERY`)."""
+    found = uow.web_sessions.with_user(hashed)
+    now = utcnow()
+    if found is None or found[0].expires_at < now or not found[1].active:
+        raise AccessDenied()
+    session, user, active_draft_id = found
+    info = SessionInfo(user, session.csrf_hash, active_draft_id)
+    return info, now - session.last_seen_at > TOUCH_EVERY
+
+
+def _touch(uow: UnitOfWork, hashed: str) -> None:
+    uow.web_sessions.touch(hashed, utcnow() + dt.timedelta(days=SESSION_DAYS))
+
+
+def _hashed(token: object) -> str:
     if not _plausible(token):
         raise AccessDenied()
-    assert token is not None
-    hashed = digest(token)
+    assert isinstance(token, str)
+    return digest(token)
 
-    def read(uow: UnitOfWork) -> tuple[SessionInfo, bool]:
-        found = uow.web_sessions.with_user(hashed)
-        now = utcnow()
-        if found is None or found[0].expires_at < now or not found[1].active:
-            raise AccessDenied()
-        session, user = found
-        return SessionInfo(user, session.csrf_hash), now - session.last_seen_at > TOUCH_EVERY
 
-    info, stale = transact(db, read, readonly=True)  # most requests write nothing here
-    if stale:
+def session_of(db: Database, token: str | None) -> SessionInfo:
+    """The signed-in user of a session token; AccessDenied when unknown, expired or disabled."""
+    hashed = _hashed(token)
+    info, stale = transact(db, lambda uow: _check_session(uow, hashed), readonly=True)
+    if stale:  # most requests write nothing here
 
         def touch(uow: UnitOfWork) -> None:
-            uow.web_sessions.touch(hashed, utcnow() + dt.timedelta(days=SESSION_DAYS))
+            _touch(uow, hashed)
             uow.commit()
 
         transact(db, touch)
     return info
+
+
+def in_session(
+    db: Database,
+    token: str | None,
+    work: Callable[[UnitOfWork, SessionInfo], T],
+    *,
+    guard: Callable[[SessionInfo], None] | None = None,
+) -> T:
+    """`work` in the unit of work that checks the session (`session_of`), then `guard` (the
+    channel's CSRF check, which may refuse): a change costs one transaction, not two, and a
+    session ended or a user disabled meanwhile cannot slip one in. `work` commits, and with
+    it the pushed expiry; a refusal or a replay writes nothing. The whole of it is retried
+    on a stale draft (`transact`)."""
+    hashed = _hashed(token)
+
+    def run(uow: UnitOfWork) -> T:
+        info, stale = _check_session(uow, hashed)
+        if guard is not None:
+            guard(info)
+        if stale:
+            _touch(uow, hashed)
+        return work(uow, info)
+
+    return transact(db, run)
 
 
 def logout(db: Database, token: str | None) -> None:

@@ -8,19 +8,29 @@ import datetime as dt
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from storage.domain import User, WebSession
-from storage.models import LoginTokenRow, UserRow, WebSessionRow
+from storage.models import ChatSessionRow, LoginTokenRow, UserRow, WebSessionRow
 from storage.repositories.base import Repository, domain_columns, table_of
 from storage.sqltypes import utcnow
 
 _SESSIONS = table_of(WebSessionRow)
 _USERS = table_of(UserRow)
 _TOKENS = table_of(LoginTokenRow)
+_CHATS = table_of(ChatSessionRow)
 _SESSION_AND_USER = (
-    select(*domain_columns(_SESSIONS, WebSession), *domain_columns(_USERS, User))
-    .select_from(_SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
+    select(
+        *domain_columns(_SESSIONS, WebSession),
+        *domain_columns(_USERS, User),
+        _CHATS.c.active_draft_id,
+    )
+    .select_from(
+        _SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id).outerjoin(
+            _CHATS, _CHATS.c.user_id == _USERS.c.id
+        )
+    )
     .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 )
 _SESSION_FIELDS = len(domain_columns(_SESSIONS, WebSession))
+_USER_END = _SESSION_FIELDS + len(domain_columns(_USERS, User))
 _TOUCH = (
     update(_SESSIONS)
     .where(_SESSIONS.c.token_hash == bindparam("w_token_hash"))
@@ -48,12 +58,14 @@ class WebSessionRepository(Repository):
         self.conn.execute(insert(_SESSIONS), dataclasses.asdict(session))
         return session
 
-    def with_user(self, token_hash: str) -> tuple[WebSession, User] | None:
-        """The session of this token hash and its user (one query), or None."""
+    def with_user(self, token_hash: str) -> tuple[WebSession, User, int | None] | None:
+        """The session of this token hash, its user and the id of the draft the user works
+        on (one query), or None."""
         row = self.conn.execute(_SESSION_AND_USER, {"token_hash": token_hash}).first()
         if row is None:
             return None
-        return WebSession(*row[:_SESSION_FIELDS]), User(*row[_SESSION_FIELDS:])
+        user = User(*row[_SESSION_FIELDS:_USER_END])
+        return WebSession(*row[:_SESSION_FIELDS]), user, row[_USER_END]
 
     def touch(self, token_hash: str, expires_at: dt.datetime) -> None:
         params = {"w_token_hash": token_hash, "last_seen_at": utcnow(), "expires_at": expires_at}

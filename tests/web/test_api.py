@@ -5,6 +5,7 @@ what must be refused (bad input, another user's draft, forged requests, disabled
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -13,13 +14,14 @@ from pathlib import Path
 
 import docx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.cli import main
 from bot.services import users, web_login
 from knowledge.checks import check_plan
 from knowledge.plan import load_plan_file
 from storage.db import Database
+from storage.sqltypes import utcnow
 from tests.components import require_libreoffice
 from tests.web.kit import (
     DEPARTMENT,
@@ -334,6 +336,62 @@ async def test_forged_and_replayed_requests_change_nothing(database: Database) -
     async with client(app) as anonymous:
         r = await anonymous.post(url, json={"text": "x"})
         assert r.status_code == 401
+
+
+async def test_an_answer_is_one_transaction_with_its_session_check(database: Database) -> None:
+    """The hot path: the session, the CSRF token and the answer in one unit of work. A bad
+    body is refused only after the session is known (signed out 401, forged 403, then 400)."""
+    app = app_for(database)
+    async with signed_in(database, app) as (c, _):
+        draft_id = (await c.post("/api/drafts", json={"kind": "supply_plan"})).json()["draft_id"]
+        url = f"/api/drafts/{draft_id}/answer"
+        begun: list[object] = []
+
+        def on_begin(conn: object) -> None:
+            begun.append(conn)
+
+        event.listen(database.engine, "begin", on_begin)
+        try:
+            await answer(c, draft_id, "某某地块出让项目")
+            assert len(begun) == 1
+            r = await c.post(url, content=b"not json", headers={"X-CSRF-Token": "x" * 43})
+            assert r.status_code == 403
+        finally:
+            event.remove(database.engine, "begin", on_begin)
+        assert (await c.get(f"/api/drafts/{draft_id}")).json()["fields"]["project_name"]
+    async with client(app) as anonymous:
+        r = await anonymous.post(url, content=b"not json")
+        assert r.status_code == 401 and r.json()["error"]
+
+
+async def test_a_used_session_slides_its_expiry(database: Database) -> None:
+    """A session in use is pushed to SESSION_DAYS from now (at most every TOUCH_EVERY): by a
+    read and by an answer, which does it in its own transaction."""
+    app = app_for(database)
+    async with signed_in(database, app) as (c, _):
+        draft_id = (await c.post("/api/drafts", json={"kind": "supply_plan"})).json()["draft_id"]
+        token_hash = hashlib.sha256(c.cookies["landbot_session"].encode()).hexdigest()
+
+        def age() -> None:
+            aged = {
+                "seen": utcnow() - dt.timedelta(hours=1),
+                "until": utcnow() + dt.timedelta(days=1),
+            }
+            sql = "UPDATE web_sessions SET last_seen_at = :seen, expires_at = :until WHERE token_hash = :h"
+            with database.engine.begin() as conn:
+                conn.execute(text(sql), {**aged, "h": token_hash})
+
+        def days_left() -> float:
+            with database.unit_of_work(readonly=True) as uow:
+                found = uow.web_sessions.with_user(token_hash)
+            assert found is not None
+            return (found[0].expires_at - utcnow()) / dt.timedelta(days=1)
+
+        for request in (lambda: c.get("/api/me"), lambda: answer(c, draft_id, "某某项目")):
+            age()
+            assert days_left() < 2
+            await request()
+            assert days_left() > web_login.SESSION_DAYS - 1
 
 
 async def test_an_answer_sent_again_with_its_id_is_applied_once(database: Database) -> None:

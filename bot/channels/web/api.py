@@ -12,20 +12,24 @@ from starlette.routing import Route
 
 from bot import services
 from bot.channels.web.http import (
+    NOT_SIGNED_IN,
     HttpError,
     api,
     body_bytes,
     call,
     check_origin,
     clear_login_cookies,
+    csrf_guard,
     database,
     json_body,
+    session_token,
     set_login_cookies,
     signed_in,
     step,
     text_of,
 )
 from bot.services import answers, documents, review, turns, web_login
+from bot.services.errors import AccessDenied
 from bot.services.users import role_label
 from storage.domain import User
 
@@ -142,12 +146,21 @@ async def get_draft(request: Request) -> Response:
 
 @api
 async def answer(request: Request) -> Response:
-    uid = (await signed_in(request)).user.id
-    body = await json_body(request)
-    text = text_of(body, "text", limit=5000)  # a 粘贴 block; the engine caps it
-    answer_id = _request_id(body, "answer_id")
+    """The session is checked in the answer's own transaction (the hot path: one, not two)."""
+    token = session_token(request)
+    try:
+        body = await json_body(request)
+        text = text_of(body, "text", limit=5000)  # a 粘贴 block; the engine caps it
+        answer_id = _request_id(body, "answer_id")
+    except HttpError:
+        await signed_in(request)  # signed out or forged comes first, as on every endpoint
+        raise
     draft_id = request.path_params["draft_id"]
-    turn = await step(request, turns.answer_turn, database(request), uid, draft_id, text, answer_id)
+    try:
+        turn = await step(request, turns.answer_turn, database(request), token, draft_id, text,
+                          answer_id, guard=csrf_guard(request))  # fmt: skip
+    except AccessDenied:
+        raise NOT_SIGNED_IN from None
     return JSONResponse(turn)
 
 

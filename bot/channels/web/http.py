@@ -108,20 +108,40 @@ def check_origin(request: Request) -> None:
         raise FORGED
 
 
-async def signed_in(request: Request) -> SessionInfo:
-    """The session of the request (401 without one); unsafe methods also need the CSRF token."""
+def session_token(request: Request) -> str:
+    """The session cookie's token (401 without one)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NOT_SIGNED_IN
+    return token
+
+
+def csrf_guard(request: Request) -> Callable[[SessionInfo], None]:
+    """The check of an unsafe request against its session: the page's Origin and the CSRF
+    token (the header must equal the cookie and the session's own token); 403 otherwise."""
+
+    def guard(info: SessionInfo) -> None:
+        if request.method in UNSAFE:
+            check_origin(request)
+            header = request.headers.get(CSRF_HEADER)
+            if (
+                header is None
+                or header != request.cookies.get(CSRF_COOKIE)
+                or not info.csrf_ok(header)
+            ):
+                raise FORGED
+
+    return guard
+
+
+async def signed_in(request: Request) -> SessionInfo:
+    """The session of the request (401 without one); unsafe methods also need the CSRF token."""
+    token = session_token(request)
     try:
         info: SessionInfo = await step(request, session_of, database(request), token)
     except AccessDenied:
         raise NOT_SIGNED_IN from None
-    if request.method in UNSAFE:
-        check_origin(request)
-        header = request.headers.get(CSRF_HEADER)
-        if header is None or header != request.cookies.get(CSRF_COOKIE) or not info.csrf_ok(header):
-            raise FORGED
+    csrf_guard(request)(info)
     return info
 
 
