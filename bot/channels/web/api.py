@@ -54,7 +54,8 @@ async def login(request: Request) -> Response:
     if "login_token" in body:
         done = await step(request, web_login.login_with_link, db, body.get("login_token"))
     else:
-        done = await call(
+        done = await step(
+            request,
             web_login.login_with_code,
             db,
             body.get("code"),
