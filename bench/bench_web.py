@@ -67,6 +67,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     lost: int = 0
     seconds: float = 0.0
+    ready: int = 0  # officials signed in with their new draft, waiting for the start
 
     def rate(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
@@ -177,6 +178,7 @@ async def _official(port: int, code: str | None, phase: Phase, start: asyncio.Ev
                 return
             status, created = await c.request("POST", "/api/drafts", {"kind": "supply_plan"})
             draft_id = created["draft_id"]
+        phase.ready += 1
         await start.wait()
         for _key, text in ANSWERS:
             if think:
@@ -198,18 +200,16 @@ async def _official(port: int, code: str | None, phase: Phase, start: asyncio.Ev
 async def _phase(name: str, port: int, codes: list[str | None], think: float = 0.0) -> Phase:
     phase = Phase(name)
     start = asyncio.Event()
-    ready = [asyncio.create_task(_official(port, code, phase, start, think)) for code in codes]
+    tasks = [asyncio.create_task(_official(port, code, phase, start, think)) for code in codes]
     # the sign-ins and new drafts come first (not timed), then everyone answers at once
-    await asyncio.sleep(0)
     deadline = time.monotonic() + PHASE_LIMIT_S
-    while time.monotonic() < deadline and not all(t.done() for t in ready):
-        before = sum(1 for t in ready if t.done())
-        await asyncio.sleep(1.0)
-        if before == sum(1 for t in ready if t.done()):
+    while time.monotonic() < deadline:
+        if phase.ready + sum(1 for t in tasks if t.done()) >= len(codes):
             break
+        await asyncio.sleep(0.05)
     t0 = time.perf_counter()
     start.set()
-    await asyncio.wait_for(asyncio.gather(*ready), PHASE_LIMIT_S)
+    await asyncio.wait_for(asyncio.gather(*tasks), PHASE_LIMIT_S)
     phase.seconds = time.perf_counter() - t0
     return phase
 
