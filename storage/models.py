@@ -203,7 +203,9 @@ class DocumentRow(Base):
     doc_type: Mapped[str] = mapped_column(String(32))
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(128))
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # loaded only when asked for (`DocumentRepository.content`): listing a draft's files
+    # must not read every stored PDF
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     path: Mapped[str | None] = mapped_column(String(1024))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

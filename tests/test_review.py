@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bot.services import documents, review, users
 from bot.services.errors import DraftNotFound
 from storage.db import Database
 from storage.domain import User
+from storage.sqltypes import utcnow
 
 PLANS = Path(__file__).parent / "data" / "plans"
 DEPT = "郑州市土地储备中心"
@@ -152,3 +154,33 @@ def _docx_text(content: bytes) -> str:
         for row in table.rows:
             parts.extend(c.text for c in row.cells)
     return "\n".join(parts)
+
+
+def test_a_document_asked_again_is_the_stored_one_until_the_draft_changes(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web page's download: the same file again while the draft is unchanged (nothing
+    rendered or stored twice); a new one once the draft changed (here: approved, so the memo
+    shows the decision) or after an upgrade (a process started later renders anew)."""
+    clerk = person(database, 1, "clerk")
+    rev = person(database, 2, "reviewer", name="王审核")
+    outsider = person(database, 3, "clerk", dept="别的中心")
+    draft = imported(database, clerk)
+    first = documents.one_document(database, clerk.id, draft, "approval_memo")
+    again = documents.one_document(database, clerk.id, draft, "approval_memo")
+    assert (again.document_id, again.content) == (first.document_id, first.content)
+    assert len(documents.list_documents(database, clerk.id, draft)) == 1
+    with pytest.raises(DraftNotFound):  # someone else's draft, stored file or not
+        documents.one_document(database, outsider.id, draft, "approval_memo")
+
+    review.submit(database, clerk.id, draft)
+    review.decide(database, rev.id, draft, "approved", comment="同意按此方案报批")
+    decided = documents.one_document(database, clerk.id, draft, "approval_memo")
+    assert decided.document_id != first.document_id
+    assert "同意按此方案报批" in _docx_text(decided.content)
+    assert "同意按此方案报批" not in _docx_text(first.content)
+    assert documents.one_document(database, rev.id, draft, "approval_memo") == decided
+
+    monkeypatch.setattr(documents, "RENDERED_SINCE", utcnow() + dt.timedelta(seconds=1))
+    upgraded = documents.one_document(database, clerk.id, draft, "approval_memo")
+    assert upgraded.document_id != decided.document_id

@@ -25,6 +25,7 @@ from storage.sqltypes import utcnow
 log = logging.getLogger(__name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
+RENDERED_SINCE = utcnow()  # files rendered by this process's code (an upgrade renders anew)
 
 
 class PdfConverter(Protocol):
@@ -168,15 +169,39 @@ def fetch(db: Database, user_id: int, document_id: object) -> GeneratedFile:
         if doc is None:
             raise DraftNotFound(did)
         load_viewable_draft(uow, user, doc.draft_id)
-        content = uow.documents.content(doc.id)
-        if content is None and doc.path:
-            with open(doc.path, "rb") as fh:
-                content = fh.read()
-        if content is None:
+        found = _stored_file(uow, doc)
+        if found is None:
             raise DraftNotFound(did)
-        return GeneratedFile(doc.id, doc.doc_type, doc.filename, doc.media_type, content)
+        return found
 
     return transact(db, work, readonly=True)
+
+
+def _stored_file(uow: UnitOfWork, doc: Document) -> GeneratedFile | None:
+    """The bytes of a stored document (in the database or in its file), or None if gone."""
+    content = uow.documents.content(doc.id)
+    if content is None and doc.path:
+        try:
+            with open(doc.path, "rb") as fh:
+                content = fh.read()
+        except OSError:
+            log.warning("stored document %s is missing its file %s", doc.id, doc.path)
+    if content is None:
+        return None
+    return GeneratedFile(doc.id, doc.doc_type, doc.filename, doc.media_type, content)
+
+
+def _current(doc: Document | None, draft: Draft) -> bool:
+    """Whether a stored document shows the draft as it is now: rendered from this version of
+    the draft with this knowledge base, by this process's code (`RENDERED_SINCE`)."""
+    from knowledge.version import kb_version
+
+    return (
+        doc is not None
+        and doc.draft_version == draft.version
+        and doc.kb_version == kb_version()
+        and doc.created_at >= RENDERED_SINCE
+    )
 
 
 class PdfUnavailable(ServiceUnavailable):
@@ -196,18 +221,29 @@ def one_document(
     pdf: bool = False,
     converter: PdfConverter | None = None,
 ) -> GeneratedFile:
-    """One document of a draft the user may see, freshly rendered: `doc_type` is the plan's
-    own kind or approval_memo; a PDF needs a working converter (else `PdfUnavailable`)."""
+    """One document of a draft the user may see, as it is now: `doc_type` is the plan's own
+    kind or approval_memo; a PDF needs a working converter (else `PdfUnavailable`). A file
+    stored for the draft's current version is handed back again, not rendered and stored
+    once more (a phone that taps 下载 twice gets the same file at once)."""
+    wanted = PDF if pdf else DOCX
 
-    def kind_of(uow: UnitOfWork) -> str:
-        return load_viewable_draft(uow, load_user(uow, user_id), draft_id).kind
+    def stored(uow: UnitOfWork) -> tuple[str, GeneratedFile | None]:
+        draft = load_viewable_draft(uow, load_user(uow, user_id), draft_id)
+        if doc_type not in doc_types_for(draft.kind):
+            return draft.kind, None
+        doc = uow.documents.latest(draft.id, doc_type, wanted)
+        return draft.kind, _stored_file(uow, doc) if doc is not None and _current(
+            doc, draft
+        ) else None
 
-    if doc_type not in doc_types_for(transact(db, kind_of, readonly=True)):
+    kind, again = transact(db, stored, readonly=True)
+    if doc_type not in doc_types_for(kind):
         raise DraftNotFound(f"{draft_id}/{doc_type}")
+    if again is not None:
+        return again
     if pdf and converter is None:
         raise PdfUnavailable()
     files = generate(db, user_id, draft_id, doc_types=(doc_type,), converter=converter)
-    wanted = PDF if pdf else DOCX
     found = next((f for f in files if f.media_type == wanted), None)
     if found is None:  # the converter failed on this file (logged): no PDF now
         raise PdfUnavailable()

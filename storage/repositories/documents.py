@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storage.domain import Document
 from storage.models import DocumentRow
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, to_domain
 from storage.sqltypes import utcnow
 
 
@@ -48,6 +48,21 @@ class DocumentRepository(Repository):
 
     def content(self, document_id: int) -> bytes | None:
         return self.s.scalar(select(DocumentRow.content).where(DocumentRow.id == document_id))
+
+    def latest(self, draft_id: int, doc_type: str, media_type: str) -> Document | None:
+        """The newest stored document of this type and format of a draft, or None."""
+        q = (
+            select(DocumentRow)
+            .where(
+                DocumentRow.draft_id == draft_id,
+                DocumentRow.doc_type == doc_type,
+                DocumentRow.media_type == media_type,
+            )
+            .order_by(DocumentRow.id.desc())
+            .limit(1)
+        )
+        row = self.s.scalars(q).first()
+        return to_domain(Document, row) if row is not None else None
 
     def for_draft(self, draft_id: int) -> list[Document]:
         return self._of_draft(DocumentRow, Document, draft_id)
