@@ -21,8 +21,9 @@ from pathlib import Path
 import docx
 import pytest
 
+from bot import services
 from bot.dialogue import load_form
-from bot.services import users
+from bot.services import review, users
 from bot.services.ledger_excel import import_workbook
 from bot.settings import load_settings
 from storage.db import open_database
@@ -34,6 +35,7 @@ from tests.web.kit import DEPARTMENT, SPECIAL
 
 pytestmark = pytest.mark.slow
 SHOTS = Path(__file__).resolve().parent.parent / "output" / "web"
+PLANS = Path(__file__).resolve().parent.parent / "data" / "plans"
 WAIT_S = 20
 
 
@@ -313,3 +315,43 @@ def test_an_official_on_a_phone(server, browser) -> None:
     log = proc.log()
     assert "GET /api/drafts" in log or "POST /api/drafts" in log
     assert code not in log and code.replace("-", "") not in log
+
+
+def test_a_reviewer_on_a_phone(server, browser) -> None:
+    """A reviewer sees at once how many plans wait (审核 n, which fits at 360 px), opens one
+    with its findings and documents, and approves it; the count goes."""
+    base, _proc, db = server
+    clerk_code = users.invite(db, role="clerk", department=DEPARTMENT).code
+    clerk = users.register(db, channel="telegram", external_id=7001, display_name="李经办",
+                           code_text=clerk_code).user  # fmt: skip
+    plan = PLANS / "zhengzhou-residential-supply.yaml"
+    draft = services.import_plan(db, clerk.id, plan.read_bytes(), filename=plan.name).draft
+    assert draft is not None
+    review.submit(db, clerk.id, draft.id)
+    code = users.format_code(users.invite(db, role="reviewer", department=DEPARTMENT).code)
+
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
+    page = Page(browser, base)
+    browser.get(base + "/")
+    page.find("#code").send_keys(code)
+    page.find("#name").send_keys("王审核")
+    page.tap("#code-login button[type=submit]")
+    assert page.find("#review-count").text == "1"
+    tabs = browser.execute_script(
+        "var t = document.querySelector('.tabs'); return [t.scrollWidth, t.clientWidth]"
+    )
+    assert tabs[0] <= tabs[1], f"the tabs need {tabs[0]} px in {tabs[1]} px: some are hidden"
+    page.shot("14-reviewer-waiting")
+
+    page.tap(".tabs button[data-view=reviews]")
+    page.tap(f"#review-list button[data-review='{draft.id}']")
+    assert "郑州" in page.find("#review-card").text
+    assert page.find("#review-downloads a")
+    page.shot("15-review-card")
+    page.find("#review-comment").send_keys("同意按此方案报批")
+    page.tap("#approve")
+    page.until(lambda: "没有等待审核的方案" in page.find("#review-list").text, "the list")
+    assert not browser.find_element("css selector", "#review-count").is_displayed()
+    page.shot("16-review-approved")
+    assert services.get_draft(db, clerk.id, draft.id).status == "approved"

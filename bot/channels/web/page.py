@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import services
 from bot.channels.web.http import SESSION_COOKIE, database, signed_in, step
-from bot.services import turns
+from bot.services import review, turns
 
 HERE = Path(__file__).parent
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -50,7 +50,12 @@ async def index(request: Request) -> Response:
         active = await step(request, services.active_draft, database(request), info.user.id)
         listed = [turns.listed(d) for d in drafts]
         resume = active.id if active is not None else None
-        return render(request, "app.html", user=info.user, drafts=listed, resume=resume)
+        waiting = 0  # plans waiting for this reviewer: the 审核 tab shows how many
+        if info.user.role in review.REVIEW_ROLES:
+            waiting = len(await step(request, review.pending_for, database(request), info.user.id))
+        return render(
+            request, "app.html", user=info.user, drafts=listed, resume=resume, waiting=waiting
+        )
     return render(request, "login.html", token=None)
 
 

@@ -504,6 +504,10 @@
   function loadReviews() {
     request("GET", "/api/reviews").then(function (data) {
       var list = clear($("review-list"));
+      var count = $("review-count");
+      count.textContent = String(data.drafts.length);
+      count.setAttribute("aria-label", data.drafts.length + " 份待审核");
+      count.hidden = !data.drafts.length;
       $("review-detail").hidden = true;
       if (!data.drafts.length) list.appendChild(el("li", { cls: "empty", text: "没有等待审核的方案。" }));
       data.drafts.forEach(function (d) {
