@@ -36,6 +36,7 @@ from storage.repositories import (
     InvitationRepository,
     LedgerRepository,
     LoginTokenRepository,
+    NotificationRepository,
     ProcessedUpdateRepository,
     ReviewRepository,
     UserRepository,
@@ -96,6 +97,7 @@ class UnitOfWork:
         self.web_sessions = WebSessionRepository(session)
         self.login_tokens = LoginTokenRepository(session)
         self.ledger = LedgerRepository(session)
+        self.notifications = NotificationRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -183,3 +183,16 @@ class LedgerParcel:
     @property
     def area_ha(self) -> float:
         return self.area_m2 / 10000
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What a user's channel must still tell them (see storage.models.NotificationRow)."""
+
+    id: int
+    user_id: int
+    draft_id: int
+    kind: str
+    draft_version: int
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None

@@ -266,6 +266,22 @@ class LoginTokenRow(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
+class NotificationRow(Base):
+    """A message a user's own channel must still deliver: what happened to a plan on another
+    channel (a plan submitted on the web page tells the reviewers on Telegram). Written in the
+    transaction of what it tells; `delivered_at` is set once, by the worker that sends it."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    draft_id: Mapped[DraftChild]
+    kind: Mapped[str] = mapped_column(String(32))
+    draft_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[Stamp]
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
 class LedgerParcelRow(Base):
     """One parcel of the supply ledger (供应台账): planned, approved and supplied, with its dates.
 

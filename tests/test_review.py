@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import services
-from bot.services import documents, review, users
+from bot.services import documents, notices, review, users, web_login
 from bot.services.errors import DraftNotFound
 from storage.db import Database
 from storage.domain import User
@@ -184,3 +184,45 @@ def test_a_document_asked_again_is_the_stored_one_until_the_draft_changes(
     monkeypatch.setattr(documents, "RENDERED_SINCE", utcnow() + dt.timedelta(seconds=1))
     upgraded = documents.one_document(database, clerk.id, draft, "approval_memo")
     assert upgraded.document_id != decided.document_id
+
+
+def web_person(db: Database, role: str, name: str, dept: str = DEPT) -> User:
+    code = users.invite(db, role=role, department=dept).code
+    return web_login.login_with_code(db, code, name=name).user
+
+
+def test_what_happens_on_the_web_is_queued_for_people_on_telegram(database: Database) -> None:
+    """A plan submitted on the web page: its reviewers on Telegram get a notification (not the
+    web's own, who see it in their 审核 tab); the decision made there, its owner on Telegram.
+    Each is claimed once; one no longer true is claimed but not current. A transition from
+    Telegram itself (origin None: it tells everyone) queues nothing."""
+    clerk = person(database, 1, "clerk", name="李经办")
+    rev = person(database, 2, "reviewer", name="王审核")
+    web_rev = web_person(database, "reviewer", "赵审核")
+    person(database, 3, "reviewer", dept="别的中心")
+    draft = imported(database, clerk)
+
+    review.submit(database, clerk.id, draft, origin="web")
+    (waiting,) = notices.due(database, "telegram")
+    assert waiting.recipient is not None and waiting.recipient.id == rev.id and waiting.current
+    assert waiting.submitted is not None and "郑州市" in waiting.submitted.summary
+    assert notices.due(database, "web") == []
+    assert notices.claim(database, waiting.id) and not notices.claim(database, waiting.id)
+    assert notices.due(database, "telegram") == []
+
+    review.decide(database, web_rev.id, draft, "returned", comment="起始价请复核", origin="web")
+    (told,) = notices.due(database, "telegram")
+    assert told.recipient is not None and told.recipient.id == clerk.id
+    assert told.decided is not None and told.decided.review.comment == "起始价请复核"
+    assert told.decided.reviewer.id == web_rev.id and told.current
+    assert notices.claim(database, told.id)
+
+    review.submit(database, clerk.id, draft, origin="web")  # again, and decided at once
+    review.decide(database, web_rev.id, draft, "approved", origin="web")
+    stale, decided = notices.due(database, "telegram")
+    assert stale.recipient is not None and stale.recipient.id == rev.id and not stale.current
+    assert decided.decided is not None and decided.decided.review.decision == "approved"
+
+    other = imported(database, clerk)
+    review.submit(database, clerk.id, other)  # from Telegram: it told the reviewers itself
+    assert [n.id for n in notices.due(database, "telegram")] == [stale.id, decided.id]

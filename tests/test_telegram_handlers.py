@@ -377,3 +377,41 @@ async def test_a_multi_field_message_is_confirmed_with_a_button(env: Env) -> Non
     assert any("已复制草稿" in m.text and "地块编号" in m.text for m in copied)
     mine = services.list_drafts(env.db, clerk.id)
     assert len(mine) == 2 and mine[0].id != draft.id and mine[0].title is None
+
+
+async def test_the_web_pages_review_reaches_people_on_telegram(env: Env) -> None:
+    """A plan submitted on the web page reaches the reviewer on Telegram as the chat's own
+    待审核 card (通过 works); a decision made on the web page reaches the clerk on Telegram.
+    Sent once, also when delivery runs again."""
+    from bot.channels.telegram.notices import deliver_due
+    from bot.services import review, web_login
+
+    env.person(202, "reviewer", name="王审核")
+    web_clerk = web_login.login_with_code(
+        env.db, users.invite(env.db, role="clerk", department=DEPT).code, name="网页经办"
+    ).user
+    plan = (PLANS / "jiaozuo-supply.yaml").read_bytes()
+    draft = services.import_plan(env.db, web_clerk.id, plan, filename="p.yaml").draft
+    assert draft is not None
+    review.submit(env.db, web_clerk.id, draft.id, origin=web_login.CHANNEL)
+    assert await deliver_due(env.app.bot, env.db) == 1
+    assert await deliver_due(env.app.bot, env.db) == 0
+    card = next(m for m in env.sent(202) if "待审核" in m.text)
+    assert "网页经办" in card.text and "审批呈报单" in str(card.buttons)
+    await env.press(202, card, "通过")
+    assert services.get_draft(env.db, web_clerk.id, draft.id).status == "approved"
+
+    clerk = env.person(201, name="李经办")
+    web_rev = web_login.login_with_code(
+        env.db, users.invite(env.db, role="reviewer", department=DEPT).code, name="网页审核"
+    ).user
+    mine = services.import_plan(env.db, clerk.id, plan, filename="p.yaml").draft
+    assert mine is not None
+    review.submit(env.db, clerk.id, mine.id)  # from the chat: its own handler tells
+    review.decide(env.db, web_rev.id, mine.id, "returned", comment="请补充附件",
+                  origin=web_login.CHANNEL)  # fmt: skip
+    before = len(env.sent(201))
+    assert await deliver_due(env.app.bot, env.db) == 1
+    (note,) = env.sent(201)[before:]
+    assert "网页审核" in note.text and "退回修改" in note.text and "请补充附件" in note.text
+    assert note.buttons == [[("继续填写", f"r:{mine.id}")]]

@@ -7,7 +7,10 @@
 A draft can be submitted only when it is complete and has no error-level finding. Every
 transition is one transaction (with the channel's update id claimed in it) and leaves an
 audit event; the decision and the reviewer's comment are kept in `reviews`. Channels tell
-the people concerned: `Submitted.reviewers` and `Decided.owner` say whom.
+the people concerned: `Submitted.reviewers` and `Decided.owner` say whom. The channel a
+transition comes from (`origin`) tells its own users itself; people on a channel that pushes
+messages (Telegram) get a notification row in the same transaction, which that channel
+delivers (bot/services/notices.py).
 """
 
 from __future__ import annotations
@@ -36,6 +39,19 @@ SUMMARY_KEYS = (
     "compensation_cost_yuan", "handler",
 )  # fmt: skip
 COMMENT_MODE = "rc:"  # chat mode while a reviewer types the comment of a return
+PUSHING_CHANNELS = frozenset({"telegram"})  # channels whose workers deliver notifications
+WAITING, DECIDED = "review_waiting", "review_decided"  # the kinds of notification
+
+
+def _notify(
+    uow: UnitOfWork, recipients: list[User], draft: Draft, kind: str, origin: str | None
+) -> None:
+    """Notification rows for the recipients that `origin` cannot tell (None: it tells all)."""
+    if origin is None:
+        return
+    for r in recipients:
+        if r.active and r.channel in PUSHING_CHANNELS and r.channel != origin:
+            uow.notifications.add(r.id, draft.id, kind, draft.version)
 
 
 class ReviewRefused(LandbotError):
@@ -72,7 +88,7 @@ class Pending:
     owner: User
 
 
-def _summary_lines(draft: Draft) -> str:
+def summary_lines(draft: Draft) -> str:
     state = engine.state_of(draft)
     answers = state.answers
     label = KIND_LABELS.get(draft.kind, draft.kind)
@@ -84,7 +100,7 @@ def _summary_lines(draft: Draft) -> str:
     return "\n".join(lines)
 
 
-def _check(uow: UnitOfWork, draft: Draft) -> tuple[int, int, list[str], list[str]]:
+def check_for_review(uow: UnitOfWork, draft: Draft) -> tuple[int, int, list[str], list[str]]:
     """(errors, warnings, error messages, the ledger's lines) of the policy checks on the whole
     plan, with those that need the supply ledger's state (bot/services/ledger.py)."""
     from knowledge.checks import check_plan
@@ -103,9 +119,15 @@ def _check(uow: UnitOfWork, draft: Draft) -> tuple[int, int, list[str], list[str
 
 
 def submit(
-    db: Database, user_id: int, draft_id: object, *, update_id: int | None = None
+    db: Database,
+    user_id: int,
+    draft_id: object,
+    *,
+    update_id: int | None = None,
+    origin: str | None = None,
 ) -> Submitted:
-    """Submit one of the user's complete drafts without error findings for review."""
+    """Submit one of the user's complete drafts without error findings for review.
+    `origin`: the channel it comes from, when reviewers on other channels must be told."""
 
     def work(uow: UnitOfWork) -> Submitted:
         user = load_user(uow, user_id)
@@ -123,7 +145,7 @@ def submit(
                 f"草稿 {draft.id} 还有必填项未填写，填完后才能提交审核",
                 f"draft {draft.id} is not complete",
             )
-        n_errors, n_warnings, errors, ledger_lines = _check(uow, draft)
+        n_errors, n_warnings, errors, ledger_lines = check_for_review(uow, draft)
         if n_errors:
             listed = "；".join(errors[:3]) + ("……" if n_errors > 3 else "")
             raise ReviewRefused(
@@ -136,6 +158,7 @@ def submit(
             uow.chat_sessions.set(user.id, active_draft_id=None)
         ledger.record_draft(uow, saved, user, "submitted")
         reviewers = [r for r in reviewers_of(uow, user.department) if r.id != user.id]
+        _notify(uow, reviewers, saved, WAITING, origin)
         uow.audit.add(
             draft.id,
             user.id,
@@ -143,7 +166,7 @@ def submit(
             {"from": previous, "version": saved.version, "reviewers": [r.id for r in reviewers]},
         )
         uow.commit()
-        summary = "\n".join([_summary_lines(saved), *ledger_lines])
+        summary = "\n".join([summary_lines(saved), *ledger_lines])
         return Submitted(engine.summary(saved), user, reviewers, summary, n_warnings)
 
     return transact(db, work)
@@ -208,8 +231,10 @@ def decide(
     comment: str | None = None,
     version: int | None = None,
     update_id: int | None = None,
+    origin: str | None = None,
 ) -> Decided:
-    """Approve (comment optional) or return (comment required) a submitted draft."""
+    """Approve (comment optional) or return (comment required) a submitted draft. `origin`:
+    the channel it comes from, when an owner on another channel must be told."""
     if decision not in DECISION_LABELS:
         raise BadInput(f"未知的审核结论：{decision}", f"unknown decision {decision!r}")
     text = (comment or "").strip()
@@ -235,6 +260,7 @@ def decide(
         )
         saved = uow.drafts.update(draft, status=decision)
         ledger.record_draft(uow, saved, owner, decision)
+        _notify(uow, [owner], saved, DECIDED, origin)
         if (uow.chat_sessions.mode(reviewer.id) or "").startswith(COMMENT_MODE):
             keep = uow.chat_sessions.active_draft_id(reviewer.id)
             uow.chat_sessions.set(reviewer.id, active_draft_id=keep, mode=None)

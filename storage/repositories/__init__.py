@@ -11,6 +11,7 @@ from storage.repositories.documents import DocumentRepository
 from storage.repositories.drafts import DraftRepository, ReviewRepository, StaleDraftError
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.ledger import LedgerRepository
+from storage.repositories.notifications import NotificationRepository
 from storage.repositories.processed_updates import ProcessedUpdateRepository
 from storage.repositories.users import InvitationRepository, UserRepository
 from storage.repositories.web_sessions import LoginTokenRepository, WebSessionRepository
@@ -25,6 +26,7 @@ __all__ = [
     "InvitationRepository",
     "LedgerRepository",
     "LoginTokenRepository",
+    "NotificationRepository",
     "ProcessedUpdateRepository",
     "ReviewRepository",
     "StaleDraftError",

@@ -92,6 +92,10 @@ async def _post_init(app: Application) -> None:
     if rt.converter is not None:
         # warm LibreOffice up in the background; the bot answers meanwhile
         rt.extras["warm_up"] = asyncio.get_running_loop().create_task(_warm_up(rt.converter))
+    from bot.channels.telegram.notices import Notifier
+
+    notifier = rt.extras["notifier"] = Notifier(app.bot, rt.db)
+    notifier.start()  # what happened on the web page, for the people on Telegram
     await app.bot.set_my_commands(texts.COMMANDS)
     log.info("landbot Telegram bot @%s ready", app.bot.username)
 
@@ -125,6 +129,9 @@ async def _warm_up(converter: Any) -> None:
 async def _post_shutdown(app: Application) -> None:
     """Stop the converter and close the database."""
     rt: Runtime = app.bot_data[RUNTIME_KEY]
+    notifier = rt.extras.get("notifier")
+    if notifier is not None:
+        await notifier.stop()
     shared = rt.extras.get("shared")
     if shared is not None:
         await shared.stop()

@@ -203,8 +203,9 @@ async def download(request: Request) -> Response:
 @api
 async def submit(request: Request) -> Response:
     uid = (await signed_in(request)).user.id
+    draft_id = request.path_params["draft_id"]
     done = await step(
-        request, review.submit, database(request), uid, request.path_params["draft_id"]
+        request, review.submit, database(request), uid, draft_id, origin=web_login.CHANNEL
     )
     return JSONResponse({"status": done.draft.status, "reviewers": len(done.reviewers)})
 
@@ -221,6 +222,7 @@ async def _decide(request: Request, decision: str) -> Response:
         request.path_params["draft_id"],
         decision,
         comment=comment,
+        origin=web_login.CHANNEL,
     )
     return JSONResponse({"status": done.draft.status})
 

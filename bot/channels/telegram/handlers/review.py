@@ -29,7 +29,7 @@ from storage.domain import User
 log = logging.getLogger(__name__)
 
 
-def _chat_of(user: User) -> int | None:
+def chat_of(user: User) -> int | None:
     """The Telegram chat of a user (private chat id = user id), if they use Telegram."""
     if user.channel != CHANNEL or not user.external_id.lstrip("-").isdigit():
         return None
@@ -87,13 +87,9 @@ async def on_submit(update: Update, context: Ctx) -> None:
             f"已提交审核：{esc(d.describe())}\n您所在部门目前没有审核人，请联系管理员。",
         )
     memo = await _memo(context, user.id, d.id)
-    warn = f"\n另有 {done.warnings} 项政策核查提示，请留意。" if done.warnings else ""
-    card = (
-        f"📨 <b>待审核</b>：{esc(done.owner.display_name)}（{esc(done.owner.department or '')}）"
-        f"提交了方案\n{esc(done.summary)}{warn}"
-    )
+    card = waiting_card(done)
     for r in done.reviewers:
-        chat = _chat_of(r)
+        chat = chat_of(r)
         if chat is None:
             continue
         try:
@@ -102,6 +98,20 @@ async def on_submit(update: Update, context: Ctx) -> None:
             await send_files(context, chat, memo)
         except TelegramError:
             log.warning("could not notify reviewer %s", r.id, exc_info=True)
+
+
+def waiting_card(done: review.Submitted) -> str:
+    """The reviewer's 待审核 card (HTML): who submitted which plan, and its warnings."""
+    warn = f"\n另有 {done.warnings} 项政策核查提示，请留意。" if done.warnings else ""
+    return (
+        f"📨 <b>待审核</b>：{esc(done.owner.display_name)}（{esc(done.owner.department or '')}）"
+        f"提交了方案\n{esc(done.summary)}{warn}"
+    )
+
+
+def decision_rows(draft_id: int, version: int) -> list[list[tuple[str, str]]]:
+    """通过 / 退回 of this version, and the memo to download."""
+    return [*_decision_rows(draft_id, version), [("⬇ 审批呈报单", f"g:{draft_id}")]]
 
 
 async def on_decision(update: Update, context: Ctx) -> None:
@@ -176,9 +186,23 @@ async def announce(update: Update, context: Ctx, decided: review.Decided) -> Non
     opinion = f"\n审核意见：{esc(r.comment)}" if r.comment else ""
     await reply(update, f"已记录：{esc(d.describe())} — <b>{verdict}</b>（{when}）{opinion}")
     memo = await _memo(context, decided.reviewer.id, d.id)
-    chat = _chat_of(decided.owner)
+    chat = chat_of(decided.owner)
     if chat is None:
         return
+    text, rows = decision_note(decided)
+    try:
+        for out in text_messages(text, rows, escape=False):
+            await context.bot.send_message(chat, out.html, reply_markup=out.keyboard)
+        await send_files(context, chat, memo)
+    except TelegramError:
+        log.warning("could not notify the owner of draft %s", d.id, exc_info=True)
+
+
+def decision_note(decided: review.Decided) -> tuple[str, list[list[tuple[str, str]]]]:
+    """What the clerk is told of the decision on their plan (HTML), with its next step."""
+    d, r = decided.draft, decided.review
+    when = r.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    opinion = f"\n审核意见：{esc(r.comment)}" if r.comment else ""
     if r.decision == "approved":
         text = (
             f"✅ 您提交的方案已由 {esc(decided.reviewer.display_name)} 审核<b>通过</b>（{when}）。"
@@ -191,12 +215,7 @@ async def announce(update: Update, context: Ctx, decided: review.Decided) -> Non
             f"{opinion}\n请点“继续填写”修改后重新提交。"
         )
         rows = [[("继续填写", f"r:{d.id}")]]
-    try:
-        for out in text_messages(f"{text}\n{esc(d.describe())}", rows, escape=False):
-            await context.bot.send_message(chat, out.html, reply_markup=out.keyboard)
-        await send_files(context, chat, memo)
-    except TelegramError:
-        log.warning("could not notify the owner of draft %s", d.id, exc_info=True)
+    return f"{text}\n{esc(d.describe())}", rows
 
 
 async def list_pending(update: Update, context: Ctx, user: User) -> None:
@@ -212,7 +231,7 @@ async def list_pending(update: Update, context: Ctx, user: User) -> None:
         return
     for p in waiting[:10]:
         text = f"{esc(p.owner.display_name)} 提交：{esc(p.draft.describe())}"
-        rows = [*_decision_rows(p.draft.id, p.draft.version), [("⬇ 审批呈报单", f"g:{p.draft.id}")]]
+        rows = decision_rows(p.draft.id, p.draft.version)
         await send_outs(update, text_messages(text, rows, escape=False))
 
 

@@ -1,0 +1,85 @@
+"""Notifications a channel delivers to its own users: what happened to a plan on another
+channel (a plan submitted or decided on the web page, for people on Telegram). The review
+writes them in the transaction of the transition (bot/services/review.py); a worker of the
+recipients' channel takes the due ones, claims each (of several workers, one wins) and sends
+it. A notice that stopped being true meanwhile (the plan was decided before its reviewers
+heard of it) is claimed and not sent. At most once: a worker killed between the claim and the
+send loses that one message, never sends it twice (the plan itself waits in /review).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services import engine, review
+from bot.services.transaction import transact
+from storage.db import Database, UnitOfWork
+from storage.domain import Draft, Notification, User
+
+DUE_AT_ONCE = 20
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    recipient: User | None  # None: gone meanwhile
+    submitted: review.Submitted | None = None  # review.WAITING: a plan waits for them
+    decided: review.Decided | None = None  # review.DECIDED: their plan was decided
+
+    @property
+    def current(self) -> bool:
+        """Still to be sent: to an active user, and still true."""
+        told = self.submitted is not None or self.decided is not None
+        return told and self.recipient is not None and self.recipient.active
+
+
+def _waiting(
+    uow: UnitOfWork, n: Notification, draft: Draft, owner: User
+) -> review.Submitted | None:
+    if draft.status != "submitted" or draft.version != n.draft_version:
+        return None  # decided (or returned and submitted again: a newer notice tells that)
+    _, warnings, _, ledger_lines = review.check_for_review(uow, draft)
+    summary = "\n".join([review.summary_lines(draft), *ledger_lines])
+    return review.Submitted(engine.summary(draft), owner, [], summary, warnings)
+
+
+def _decided(uow: UnitOfWork, n: Notification, draft: Draft, owner: User) -> review.Decided | None:
+    made = [r for r in uow.reviews.for_draft(draft.id) if r.draft_version < n.draft_version]
+    reviewer = uow.users.get(made[-1].reviewer_id) if made and made[-1].reviewer_id else None
+    if not made or reviewer is None:
+        return None
+    return review.Decided(engine.summary(draft), owner, reviewer, made[-1])
+
+
+def due(db: Database, channel: str, limit: int = DUE_AT_ONCE) -> list[Notice]:
+    """The oldest notifications the users of `channel` have not been sent yet, with what the
+    channel shows (the plan waiting, or the decision with the reviewer's comment)."""
+
+    def work(uow: UnitOfWork) -> list[Notice]:
+        out = []
+        for n in uow.notifications.due(channel, limit):
+            recipient, draft = uow.users.get(n.user_id), uow.drafts.get(n.draft_id)
+            owner = uow.users.get(draft.owner_id) if draft is not None else None
+            if recipient is None or draft is None or owner is None:
+                out.append(Notice(n.id, recipient))
+                continue
+            if n.kind == review.WAITING:
+                out.append(Notice(n.id, recipient, submitted=_waiting(uow, n, draft, owner)))
+            elif n.kind == review.DECIDED:
+                out.append(Notice(n.id, recipient, decided=_decided(uow, n, draft, owner)))
+            else:
+                out.append(Notice(n.id, recipient))  # a kind of a newer release: not ours
+        return out
+
+    return transact(db, work, readonly=True)
+
+
+def claim(db: Database, notice_id: int) -> bool:
+    """Take a notice for sending; False when another worker took it."""
+
+    def work(uow: UnitOfWork) -> bool:
+        taken = uow.notifications.claim(notice_id)
+        uow.commit()
+        return taken
+
+    return transact(db, work)
