@@ -20,6 +20,7 @@ class Settings:
     telegram_base_url: str
     telegram_base_file_url: str
     web_url: str = "http://127.0.0.1:8080"  # how officials reach `landbot web` (login links)
+    db_wait_s: float = 60.0  # `landbot web` at start-up waits this long for its database
 
     def __repr__(self) -> str:  # never print the token
         token = "***" if self.telegram_token else None
@@ -53,4 +54,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("LANDBOT_TELEGRAM_BASE_FILE_URL") or DEFAULT_TELEGRAM_BASE_FILE_URL
         ),
         web_url=(env.get("LANDBOT_WEB_URL") or "http://127.0.0.1:8080").rstrip("/"),
+        db_wait_s=_seconds(env.get("LANDBOT_DB_WAIT_S"), 60.0),
     )
+
+
+def _seconds(raw: str | None, default: float) -> float:
+    """A number of seconds from the environment; unset or not a number: the default."""
+    try:
+        return max(0.0, float(raw)) if raw else default
+    except ValueError:
+        return default

@@ -7,8 +7,10 @@ first PDF asked for.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -21,9 +23,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.web import api, ledger_api, page
+from bot.settings import Settings
 from storage.db import Database
 
 _LOGIN_TOKEN = re.compile(r"/login/[^/]*")
+DB_RETRY_S = 1.0  # while a database being restarted is waited for (Settings.db_wait_s)
 log = logging.getLogger("landbot.web")
 access = logging.getLogger("landbot.web.access")
 SECURITY_HEADERS = [
@@ -99,6 +103,26 @@ class Converters:
                 self._converter.stop()
 
 
+async def _open_waiting(settings: Settings) -> Database:
+    """The database, waiting out one that is being restarted (a line a try, no traceback).
+    Still unreachable after LANDBOT_DB_WAIT_S seconds, the worker exits with the reason
+    (exit 1, as the CLI does for an unreachable database) for its supervisor to restart."""
+    from knowledge.errors import ServiceUnavailable
+    from storage.db import open_database
+
+    deadline = time.monotonic() + settings.db_wait_s
+    while True:
+        try:
+            return open_database(settings)
+        except ServiceUnavailable as exc:
+            if time.monotonic() >= deadline:
+                log.error("%s", exc)
+                logging.shutdown()
+                os._exit(exc.exit_code)  # not an exception: uvicorn would print a traceback
+            log.warning("数据库暂不可用，%g 秒后重试 / database unavailable, retrying", DB_RETRY_S)
+            await asyncio.sleep(DB_RETRY_S)
+
+
 def create_app(database: Database | None = None, *, pdf: bool = True) -> Starlette:
     """The web app; without `database`, it opens the configured one at start-up."""
     converters = Converters(pdf)
@@ -108,9 +132,8 @@ def create_app(database: Database | None = None, *, pdf: bool = True) -> Starlet
         opened = None
         if app.state.database is None:
             from bot.settings import load_settings
-            from storage.db import open_database
 
-            opened = app.state.database = open_database(load_settings())
+            opened = app.state.database = await _open_waiting(load_settings())
             app.state.inline_db = opened.dialect == "sqlite"
         from bot.channels.heap import settle
         from bot.services import engine
