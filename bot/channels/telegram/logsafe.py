@@ -1,4 +1,5 @@
-"""Logging that never shows the bot token (httpx logs request URLs, which contain it)."""
+"""Logging that never shows the bot token (httpx logs request URLs, which contain it), and
+no traceback of python-telegram-bot giving up at start-up (landbot says why in one line)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,29 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+class OneLineGiveUp(logging.Filter):
+    """python-telegram-bot logs "Network Retry Loop (…): Failed run number 0 of 0. Aborting."
+    with the whole traceback when Telegram cannot be reached at start-up; the exception's
+    own line stays, the traceback goes (the command then prints the bilingual reason)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and "Aborting" in str(record.msg) and "Failed run" in str(record.msg):
+            exc = record.exc_info[1]
+            record.msg = f"{record.msg} ({type(exc).__name__}: {exc})"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+GIVE_UP_FILTER = OneLineGiveUp()
+
+
 def protect_token(token: str | None) -> None:
     """Redact `token` in every root handler and keep the URL-logging libraries at WARNING."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    ext = logging.getLogger("telegram.ext")
+    if GIVE_UP_FILTER not in ext.filters:
+        ext.addFilter(GIVE_UP_FILTER)
     if not token:
         return
     # the whole token, and its secret half when it is long enough not to match ordinary text
