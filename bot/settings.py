@@ -20,7 +20,7 @@ class Settings:
     telegram_base_url: str
     telegram_base_file_url: str
     web_url: str = "http://127.0.0.1:8080"  # how officials reach `landbot web` (login links)
-    db_wait_s: float = 60.0  # `landbot web` at start-up waits this long for its database
+    db_wait_s: float = 60.0  # `landbot run`/`web` wait this long at start for a database server
 
     def __repr__(self) -> str:  # never print the token
         token = "***" if self.telegram_token else None

@@ -65,11 +65,11 @@ def _in_flight(base_url: str) -> int:
 
 async def _post_init(app: Application) -> None:
     """Open the database, start the PDF converter, register the menu commands."""
+    from bot.channels.startup import open_waiting
     from bot.channels.telegram.runtime import configure_executor, slow
-    from storage.db import open_database
 
     rt: Runtime = app.bot_data[RUNTIME_KEY]
-    rt.db = await slow(open_database, rt.settings)
+    rt.db = await open_waiting(rt.settings, slow)  # a database being restarted is waited for
     configure_executor(0 if rt.db.dialect == "sqlite" else DB_THREADS_SERVER)
     await slow(engine.warm)  # the forms and rules before the first update, then
     settle()  # out of the collector's way (bot/channels/heap.py)

@@ -7,7 +7,6 @@ first PDF asked for.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -27,7 +26,6 @@ from bot.settings import Settings
 from storage.db import Database
 
 _LOGIN_TOKEN = re.compile(r"/login/[^/]*")
-DB_RETRY_S = 1.0  # while a database being restarted is waited for (Settings.db_wait_s)
 log = logging.getLogger("landbot.web")
 access = logging.getLogger("landbot.web.access")
 SECURITY_HEADERS = [
@@ -104,23 +102,18 @@ class Converters:
 
 
 async def _open_waiting(settings: Settings) -> Database:
-    """The database, waiting out one that is being restarted (a line a try, no traceback).
-    Still unreachable after LANDBOT_DB_WAIT_S seconds, the worker exits with the reason
-    (exit 1, as the CLI does for an unreachable database) for its supervisor to restart."""
+    """The database, waiting out one that is being restarted (bot/channels/startup.py).
+    Still unreachable, the worker exits with the reason (exit 1, as the CLI does for an
+    unreachable database) for its supervisor to restart it."""
+    from bot.channels.startup import open_waiting
     from knowledge.errors import ServiceUnavailable
-    from storage.db import open_database
 
-    deadline = time.monotonic() + settings.db_wait_s
-    while True:
-        try:
-            return open_database(settings)
-        except ServiceUnavailable as exc:
-            if time.monotonic() >= deadline:
-                log.error("%s", exc)
-                logging.shutdown()
-                os._exit(exc.exit_code)  # not an exception: uvicorn would print a traceback
-            log.warning("数据库暂不可用，%g 秒后重试 / database unavailable, retrying", DB_RETRY_S)
-            await asyncio.sleep(DB_RETRY_S)
+    try:
+        return await open_waiting(settings)
+    except ServiceUnavailable as exc:
+        log.error("%s", exc)
+        logging.shutdown()
+        os._exit(exc.exit_code)  # not an exception: uvicorn would print a traceback
 
 
 def create_app(database: Database | None = None, *, pdf: bool = True) -> Starlette:
