@@ -107,3 +107,24 @@ def test_token_never_reaches_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
     out = stream.getvalue()
     assert "SECRET-token_value" not in out and "<redacted>" in out
     assert "getMe" in out and "boom at" in out
+
+
+def test_python_telegram_bot_giving_up_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its network retry loop logs the give-up with a traceback; the line and the reason
+    stay, the traceback goes. Other errors keep theirs."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [handler])
+    protect_token(None)
+    ext = logging.getLogger("telegram.ext")
+    for _ in range(2):
+        try:
+            raise ConnectionError("All connection attempts failed")
+        except ConnectionError:
+            ext.exception(
+                "%s Failed run number %s of %s. Aborting.", "Network Retry Loop (x):", 0, 0
+            )
+            ext.exception("something else")
+    out = stream.getvalue()
+    assert out.count("Aborting. (ConnectionError: All connection attempts failed)") == 2
+    assert out.count("Traceback") == 2 and out.count("something else") == 2
