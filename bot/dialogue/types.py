@@ -141,7 +141,9 @@ class Button:
 @dataclass
 class Message:
     text: str
-    kind: str = "info"  # question | confirm (a card waiting for 确认) | error | finding | review | help | info | done | cancelled
+    # question | confirm (a card waiting for 确认) | error | finding | review | help | info |
+    # done | cancelled | returned (the web page: why a plan came back, with the comment)
+    kind: str = "info"
     buttons: list[list[Button]] = field(default_factory=list)
 
 

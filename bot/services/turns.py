@@ -16,7 +16,7 @@ from bot.dialogue import Message
 from bot.services import drafting, engine, web_login
 from bot.services.errors import DraftNotFound
 from bot.services.results import DraftSummary, Reply
-from bot.services.review import Pending, load_viewable_draft
+from bot.services.review import Pending, ReviewRecord, latest_review, load_viewable_draft
 from bot.services.transaction import load_user, transact
 from bot.services.web_login import SessionInfo
 from storage.db import Database, UnitOfWork
@@ -178,6 +178,21 @@ def pending_listed(p: Pending) -> dict[str, Any]:
     return {**listed(p.draft), "owner": p.owner.display_name}
 
 
+def returned_note(decided: ReviewRecord) -> str:
+    """What the clerk reads on a returned draft: who returned it, when, and the comment."""
+    when = decided.time.astimezone().strftime("%Y-%m-%d %H:%M")
+    who = f"审核人{decided.reviewer}" if decided.reviewer else "审核人"
+    return f"↩️ {who}于 {when} 退回修改。审核意见：{decided.opinion}\n请按意见修改后重新提交审核。"
+
+
+def review_json(decided: ReviewRecord | None) -> dict[str, Any] | None:
+    """The latest decision on a draft (None while undecided)."""
+    if decided is None:
+        return None
+    return {"decision": decided.decision, "reviewer": decided.reviewer,
+            "comment": decided.opinion, "at": decided.time.isoformat()}  # fmt: skip
+
+
 def draft_detail(db: Database, user_id: int, draft_id: object) -> dict[str, Any]:
     """`GET /api/drafts/{id}`: a draft the user may see (theirs, or one they review)."""
 
@@ -192,6 +207,9 @@ def draft_detail(db: Database, user_id: int, draft_id: object) -> dict[str, Any]
         else:
             note = engine.info(f"草稿 {draft.id} 当前状态为「{draft.status_label}」，只能查看。")
             shown = [note] if own else []
+        decided = latest_review(uow, draft)
+        if own and decided is not None and draft.status == "returned":
+            shown = [Message(returned_note(decided), "returned"), *shown]  # what to change, first
         return {
             "draft_id": draft.id,
             "kind": draft.kind,
@@ -203,6 +221,7 @@ def draft_detail(db: Database, user_id: int, draft_id: object) -> dict[str, Any]
             "progress": {"answered": summary.answered, "total": summary.total},
             "findings": _findings(state.findings, draft.kind),
             "card": engine.card(draft.kind, state).text,
+            "review": review_json(decided),
             "turn": turn(shown, summary, state.findings),
         }
 

@@ -186,6 +186,11 @@ async def test_a_whole_supply_plan_by_typed_answers(database: Database) -> None:
             assert r.status_code == 409 and "意见" in r.json()["error"]
             r = await rc.post(f"/api/drafts/{draft_id}/return", json={"comment": "请补充竞买条件"})
             assert r.json() == {"status": "returned"}
+            returned = (await c.get(f"/api/drafts/{draft_id}")).json()  # the clerk sees why
+            assert returned["review"]["comment"] == "请补充竞买条件"
+            assert returned["review"]["decision"] == "退回修改"
+            first = returned["turn"]["notices"][0]["text"]
+            assert "退回修改" in first and "请补充竞买条件" in first
             assert (await c.post(f"/api/drafts/{draft_id}/submit")).json()["status"] == "submitted"
             r = await rc.post(f"/api/drafts/{draft_id}/approve", json={"comment": "同意"})
             assert r.json() == {"status": "approved"}

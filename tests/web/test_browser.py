@@ -23,7 +23,7 @@ import pytest
 
 from bot import services
 from bot.dialogue import load_form
-from bot.services import review, users
+from bot.services import review, users, web_login
 from bot.services.ledger_excel import import_workbook
 from bot.settings import load_settings
 from storage.db import open_database
@@ -355,3 +355,23 @@ def test_a_reviewer_on_a_phone(server, browser) -> None:
     assert not browser.find_element("css selector", "#review-count").is_displayed()
     page.shot("16-review-approved")
     assert services.get_draft(db, clerk.id, draft.id).status == "approved"
+
+    # a second plan is returned with a comment; its clerk (of Telegram) opens it on a phone
+    again = services.import_plan(db, clerk.id, plan.read_bytes(), filename=plan.name).draft
+    assert again is not None
+    review.submit(db, clerk.id, again.id)
+    browser.refresh()
+    page.tap(".tabs button[data-view=reviews]")
+    page.tap(f"#review-list button[data-review='{again.id}']")
+    page.find("#review-comment").send_keys("请补充地块四至的勘测定界图")
+    page.tap("#send-back")
+    page.until(lambda: "没有等待审核的方案" in page.find("#review-list").text, "the list")
+    page.tap("#logout")
+    page.find("#code")  # signed out: the sign-in page
+    link = web_login.create_login_link(db, clerk.id)
+    browser.get(f"{base}/login/{link.token}")
+    page.tap("#link-button")
+    page.tap(f"#draft-list button[data-open='{again.id}']")
+    note = page.find("#messages .msg.returned")
+    assert "退回修改" in note.text and "请补充地块四至的勘测定界图" in note.text
+    page.shot("17-returned-for-the-clerk")
