@@ -191,14 +191,13 @@ def _stored_file(uow: UnitOfWork, doc: Document) -> GeneratedFile | None:
     return GeneratedFile(doc.id, doc.doc_type, doc.filename, doc.media_type, content)
 
 
-def _current(doc: Document | None, draft: Draft) -> bool:
+def _current(doc: Document, draft: Draft) -> bool:
     """Whether a stored document shows the draft as it is now: rendered from this version of
     the draft with this knowledge base, by this process's code (`RENDERED_SINCE`)."""
     from knowledge.version import kb_version
 
     return (
-        doc is not None
-        and doc.draft_version == draft.version
+        doc.draft_version == draft.version
         and doc.kb_version == kb_version()
         and doc.created_at >= RENDERED_SINCE
     )
@@ -227,18 +226,14 @@ def one_document(
     once more (a phone that taps 下载 twice gets the same file at once)."""
     wanted = PDF if pdf else DOCX
 
-    def stored(uow: UnitOfWork) -> tuple[str, GeneratedFile | None]:
+    def stored(uow: UnitOfWork) -> GeneratedFile | None:
         draft = load_viewable_draft(uow, load_user(uow, user_id), draft_id)
         if doc_type not in doc_types_for(draft.kind):
-            return draft.kind, None
+            raise DraftNotFound(f"{draft_id}/{doc_type}")
         doc = uow.documents.latest(draft.id, doc_type, wanted)
-        return draft.kind, _stored_file(uow, doc) if doc is not None and _current(
-            doc, draft
-        ) else None
+        return _stored_file(uow, doc) if doc is not None and _current(doc, draft) else None
 
-    kind, again = transact(db, stored, readonly=True)
-    if doc_type not in doc_types_for(kind):
-        raise DraftNotFound(f"{draft_id}/{doc_type}")
+    again = transact(db, stored, readonly=True)
     if again is not None:
         return again
     if pdf and converter is None:
