@@ -50,12 +50,12 @@ async def index(request: Request) -> Response:
         active = await step(request, services.active_draft, database(request), info.user.id)
         listed = [turns.listed(d) for d in drafts]
         resume = active.id if active is not None else None
-        waiting = 0  # plans waiting for this reviewer: the 审核 tab shows how many
-        if info.user.role in review.REVIEW_ROLES:
+        reviewer = info.user.role in review.REVIEW_ROLES  # the 审核 tab, with how many wait
+        waiting = 0
+        if reviewer:
             waiting = len(await step(request, review.pending_for, database(request), info.user.id))
-        return render(
-            request, "app.html", user=info.user, drafts=listed, resume=resume, waiting=waiting
-        )
+        return render(request, "app.html", user=info.user, drafts=listed, resume=resume,
+                      reviewer=reviewer, waiting=waiting)  # fmt: skip
     return render(request, "login.html", token=None)
 
 
