@@ -42,7 +42,3 @@ class NotificationRepository(Repository):
         """Mark it delivered; False when another worker did already."""
         params = {"w_id": notification_id, "delivered_at": utcnow()}
         return bool(self.conn.execute(_CLAIM, params).rowcount == 1)
-
-    def for_user(self, user_id: int) -> list[Notification]:
-        q = select(*domain_columns(_NOTES, Notification)).where(_NOTES.c.user_id == user_id)
-        return [Notification(*row) for row in self.conn.execute(q.order_by(_NOTES.c.id))]

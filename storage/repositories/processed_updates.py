@@ -25,7 +25,7 @@ _CLAIM = text(
 )
 _SEEN = select(_UPDATES.c.update_id).where(
     _UPDATES.c.channel == bindparam("channel"), _UPDATES.c.update_id == bindparam("update_id")
-)  # Core, not `Session.get`: an ORM identity lookup cost as much as the rest of the inbox write
+)  # Core on the unit of work's connection, like `claim` (no ORM identity lookup)
 
 
 class ProcessedUpdateRepository(Repository):
