@@ -24,7 +24,7 @@ from bot.channels.telegram.runtime import CHANNEL, blocking, runtime, slow
 from bot.channels.telegram.texts import esc
 from bot.services import documents, review
 from knowledge.errors import LandbotError
-from storage.domain import User
+from storage.domain import Review, User
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,7 @@ async def announce(update: Update, context: Ctx, decided: review.Decided) -> Non
     """Tell the reviewer it is recorded and the clerk what was decided (with the memo)."""
     d, r = decided.draft, decided.review
     verdict = review.DECISION_LABELS[r.decision]
-    when = r.at.astimezone().strftime("%Y-%m-%d %H:%M")
-    opinion = f"\n审核意见：{esc(r.comment)}" if r.comment else ""
+    when, opinion = _when_and_opinion(r)
     await reply(update, f"已记录：{esc(d.describe())} — <b>{verdict}</b>（{when}）{opinion}")
     memo = await _memo(context, decided.reviewer.id, d.id)
     chat = chat_of(decided.owner)
@@ -198,11 +197,16 @@ async def announce(update: Update, context: Ctx, decided: review.Decided) -> Non
         log.warning("could not notify the owner of draft %s", d.id, exc_info=True)
 
 
+def _when_and_opinion(r: Review) -> tuple[str, str]:
+    """The decision's local time, and the comment as a line of its own (HTML), if any."""
+    when = r.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return when, f"\n审核意见：{esc(r.comment)}" if r.comment else ""
+
+
 def decision_note(decided: review.Decided) -> tuple[str, list[list[tuple[str, str]]]]:
     """What the clerk is told of the decision on their plan (HTML), with its next step."""
     d, r = decided.draft, decided.review
-    when = r.at.astimezone().strftime("%Y-%m-%d %H:%M")
-    opinion = f"\n审核意见：{esc(r.comment)}" if r.comment else ""
+    when, opinion = _when_and_opinion(r)
     if r.decision == "approved":
         text = (
             f"✅ 您提交的方案已由 {esc(decided.reviewer.display_name)} 审核<b>通过</b>（{when}）。"
