@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.errors import BadInput
 from storage.urls import redact_url
 
 DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
@@ -54,13 +55,22 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("LANDBOT_TELEGRAM_BASE_FILE_URL") or DEFAULT_TELEGRAM_BASE_FILE_URL
         ),
         web_url=(env.get("LANDBOT_WEB_URL") or "http://127.0.0.1:8080").rstrip("/"),
-        db_wait_s=_seconds(env.get("LANDBOT_DB_WAIT_S"), 60.0),
+        db_wait_s=_seconds("LANDBOT_DB_WAIT_S", env.get("LANDBOT_DB_WAIT_S"), 60.0),
     )
 
 
-def _seconds(raw: str | None, default: float) -> float:
-    """A number of seconds from the environment; unset or not a number: the default."""
-    try:
-        return max(0.0, float(raw)) if raw else default
-    except ValueError:
+def _seconds(name: str, raw: str | None, default: float) -> float:
+    """A number of seconds (0 or more) from the environment variable `name`; unset or empty:
+    the default. Anything else is refused with the variable named, never quietly replaced."""
+    if raw is None or not raw.strip():
         return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < float("inf"):  # also refuses nan and inf
+        raise BadInput(
+            f"{name} 应为秒数（0 或正数），现为 {raw!r}",
+            f"{name} must be a number of seconds (0 or more), not {raw!r}",
+        )
+    return value

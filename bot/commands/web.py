@@ -29,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
     root = args.root_path.rstrip("/")
     if root and not root.startswith("/"):
         raise BadInput("--root-path 应以 / 开头，如 /landbot", "--root-path must start with /")
+    from bot.settings import load_settings
+
+    load_settings()  # a bad setting is refused here, as one line, not in each worker
     logging.getLogger("landbot").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     serve(host=args.host, port=args.port, root_path=root, workers=args.workers)
     return 0
