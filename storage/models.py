@@ -269,7 +269,8 @@ class LoginTokenRow(Base):
 class NotificationRow(Base):
     """A message a user's own channel must still deliver: what happened to a plan on another
     channel (a plan submitted on the web page tells the reviewers on Telegram). Written in the
-    transaction of what it tells; `delivered_at` is set once, by the worker that sends it."""
+    transaction of what it tells. A worker claims it until `claimed_until` (another may take
+    it after that: the first died or could not send), and sets `delivered_at` once it is sent."""
 
     __tablename__ = "notifications"
 
@@ -280,6 +281,7 @@ class NotificationRow(Base):
     draft_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[Stamp]
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class LedgerParcelRow(Base):

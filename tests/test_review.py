@@ -226,3 +226,29 @@ def test_what_happens_on_the_web_is_queued_for_people_on_telegram(database: Data
     other = imported(database, clerk)
     review.submit(database, clerk.id, other)  # from Telegram: it told the reviewers itself
     assert [n.id for n in notices.due(database, "telegram")] == [stale.id, decided.id]
+
+
+def test_a_notification_is_sent_again_until_it_went_out(database: Database) -> None:
+    """At least once: a claim keeps other workers off while it holds; released (the send
+    failed for now) or run out (its worker died), the notice is due again; delivered, never."""
+    clerk = person(database, 1, "clerk", name="李经办")
+    person(database, 2, "reviewer", name="王审核")
+    review.submit(database, clerk.id, imported(database, clerk), origin="web")
+    (waiting,) = notices.due(database, "telegram")
+
+    assert notices.claim(database, waiting.id)
+    assert notices.due(database, "telegram") == [] and not notices.claim(database, waiting.id)
+    notices.release(database, waiting.id)  # Telegram was unreachable
+    assert [n.id for n in notices.due(database, "telegram")] == [waiting.id]
+
+    with database.unit_of_work() as uow:  # a worker that claimed it and died: its claim ran out
+        assert uow.notifications.claim(waiting.id, -dt.timedelta(seconds=1))
+        uow.commit()
+    assert [n.id for n in notices.due(database, "telegram")] == [waiting.id]
+    assert notices.claim(database, waiting.id)
+
+    notices.delivered(database, waiting.id)
+    notices.release(database, waiting.id)  # a late release does not undo the delivery
+    assert notices.due(database, "telegram") == [] and not notices.claim(database, waiting.id)
+    with database.unit_of_work() as uow:
+        assert uow.notifications.claim(waiting.id, -dt.timedelta(seconds=1)) is False

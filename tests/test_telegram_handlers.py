@@ -379,6 +379,24 @@ async def test_a_multi_field_message_is_confirmed_with_a_button(env: Env) -> Non
     assert len(mine) == 2 and mine[0].id != draft.id and mine[0].title is None
 
 
+def web_person(env: Env, role: str, name: str) -> users.User:
+    from bot.services import web_login
+
+    code = users.invite(env.db, role=role, department=DEPT).code
+    return web_login.login_with_code(env.db, code, name=name).user
+
+
+def submitted_on_the_web(env: Env, clerk: users.User) -> Any:
+    """A 供地方案 `clerk` imported and submitted on the web page (its reviewers are told)."""
+    from bot.services import review, web_login
+
+    plan = (PLANS / "jiaozuo-supply.yaml").read_bytes()
+    draft = services.import_plan(env.db, clerk.id, plan, filename="p.yaml").draft
+    assert draft is not None
+    review.submit(env.db, clerk.id, draft.id, origin=web_login.CHANNEL)
+    return draft
+
+
 async def test_the_web_pages_review_reaches_people_on_telegram(env: Env) -> None:
     """A plan submitted on the web page reaches the reviewer on Telegram as the chat's own
     待审核 card (通过 works); a decision made on the web page reaches the clerk on Telegram.
@@ -387,13 +405,8 @@ async def test_the_web_pages_review_reaches_people_on_telegram(env: Env) -> None
     from bot.services import review, web_login
 
     env.person(202, "reviewer", name="王审核")
-    web_clerk = web_login.login_with_code(
-        env.db, users.invite(env.db, role="clerk", department=DEPT).code, name="网页经办"
-    ).user
-    plan = (PLANS / "jiaozuo-supply.yaml").read_bytes()
-    draft = services.import_plan(env.db, web_clerk.id, plan, filename="p.yaml").draft
-    assert draft is not None
-    review.submit(env.db, web_clerk.id, draft.id, origin=web_login.CHANNEL)
+    web_clerk = web_person(env, "clerk", "网页经办")
+    draft = submitted_on_the_web(env, web_clerk)
     assert await deliver_due(env.app.bot, env.db) == 1
     assert await deliver_due(env.app.bot, env.db) == 0
     card = next(m for m in env.sent(202) if "待审核" in m.text)
@@ -402,9 +415,8 @@ async def test_the_web_pages_review_reaches_people_on_telegram(env: Env) -> None
     assert services.get_draft(env.db, web_clerk.id, draft.id).status == "approved"
 
     clerk = env.person(201, name="李经办")
-    web_rev = web_login.login_with_code(
-        env.db, users.invite(env.db, role="reviewer", department=DEPT).code, name="网页审核"
-    ).user
+    web_rev = web_person(env, "reviewer", "网页审核")
+    plan = (PLANS / "jiaozuo-supply.yaml").read_bytes()
     mine = services.import_plan(env.db, clerk.id, plan, filename="p.yaml").draft
     assert mine is not None
     review.submit(env.db, clerk.id, mine.id)  # from the chat: its own handler tells
@@ -415,3 +427,43 @@ async def test_the_web_pages_review_reaches_people_on_telegram(env: Env) -> None
     (note,) = env.sent(201)[before:]
     assert "网页审核" in note.text and "退回修改" in note.text and "请补充附件" in note.text
     assert note.buttons == [[("继续填写", f"r:{mine.id}")]]
+
+
+class FlakyBot:
+    """A bot whose sends fail with `errors` in turn before they go through."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.sent: list[tuple[int, str]] = []
+
+    async def send_message(self, chat: int, text: str, **kwargs: Any) -> None:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent.append((chat, text))
+
+
+async def test_a_notification_telegram_could_not_take_is_sent_in_a_later_round(env: Env) -> None:
+    """Telegram unreachable or busy for a while: the reviewer still gets the card, once it
+    goes through. A user who blocked the bot: dropped, not tried for ever."""
+    from telegram.error import Forbidden, NetworkError, TimedOut
+
+    from bot.channels.telegram.notices import deliver_due
+    from bot.services import notices
+
+    env.person(202, "reviewer", name="王审核")
+    web_clerk = web_person(env, "clerk", "网页经办")
+    submitted_on_the_web(env, web_clerk)
+
+    bot = FlakyBot(NetworkError("connection reset"), TimedOut())
+    assert await deliver_due(bot, env.db) == 0
+    assert await deliver_due(bot, env.db) == 0
+    assert await deliver_due(bot, env.db) == 1
+    assert await deliver_due(bot, env.db) == 0
+    ((chat, text),) = bot.sent
+    assert chat == 202 and "待审核" in text and "网页经办" in text
+    assert notices.due(env.db, "telegram") == []
+
+    submitted_on_the_web(env, web_clerk)
+    blocked = FlakyBot(Forbidden("Forbidden: bot was blocked by the user"))
+    assert await deliver_due(blocked, env.db) == 0
+    assert notices.due(env.db, "telegram") == [] and blocked.sent == []

@@ -1,14 +1,17 @@
 """Notifications a channel delivers to its own users: what happened to a plan on another
 channel (a plan submitted or decided on the web page, for people on Telegram). The review
 writes them in the transaction of the transition (bot/services/review.py); a worker of the
-recipients' channel takes the due ones, claims each (of several workers, one wins) and sends
-it. A notice that stopped being true meanwhile (the plan was decided before its reviewers
-heard of it) is claimed and not sent. At most once: a worker killed between the claim and the
-send loses that one message, never sends it twice (the plan itself waits in /review).
+recipients' channel takes the due ones, claims each for CLAIM_FOR (of several workers, one
+wins), sends it and marks it delivered. A notice that stopped being true meanwhile (the plan
+was decided before its reviewers heard of it) is marked delivered without being sent. At least
+once: a send that failed for now is released for the next round, and the claim of a worker
+killed mid-send runs out, so another worker sends it; a message may then come twice, which is
+better than a decision nobody hears of.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bot.services import engine, review
@@ -17,6 +20,7 @@ from storage.db import Database, UnitOfWork
 from storage.domain import Draft, Notification, User
 
 DUE_AT_ONCE = 20
+CLAIM_FOR = dt.timedelta(minutes=2)  # longer than a send with its retries takes
 
 
 @dataclass(frozen=True)
@@ -75,11 +79,31 @@ def due(db: Database, channel: str, limit: int = DUE_AT_ONCE) -> list[Notice]:
 
 
 def claim(db: Database, notice_id: int) -> bool:
-    """Take a notice for sending; False when another worker took it."""
+    """Take a notice for sending; False when another worker has it or it was sent."""
 
     def work(uow: UnitOfWork) -> bool:
-        taken = uow.notifications.claim(notice_id)
+        taken = uow.notifications.claim(notice_id, CLAIM_FOR)
         uow.commit()
         return taken
 
     return transact(db, work)
+
+
+def delivered(db: Database, notice_id: int) -> None:
+    """The claimed notice went out (or never will): it is not sent again."""
+
+    def work(uow: UnitOfWork) -> None:
+        uow.notifications.delivered(notice_id)
+        uow.commit()
+
+    transact(db, work)
+
+
+def release(db: Database, notice_id: int) -> None:
+    """The claimed notice could not be sent now: the next round tries again."""
+
+    def work(uow: UnitOfWork) -> None:
+        uow.notifications.release(notice_id)
+        uow.commit()
+
+    transact(db, work)

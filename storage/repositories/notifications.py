@@ -1,9 +1,12 @@
 """Notifications a user's own channel must deliver (an outbox): added in the transaction of
-what they tell, claimed once by the worker that sends them."""
+what they tell, claimed for a while by the worker that sends them, marked delivered once
+sent. A claim that runs out (its worker died, or could not send) lets another worker take it."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+import datetime as dt
+
+from sqlalchemy import bindparam, insert, or_, select, update
 
 from storage.domain import Notification
 from storage.models import NotificationRow, UserRow
@@ -12,18 +15,32 @@ from storage.sqltypes import utcnow
 
 _NOTES = table_of(NotificationRow)
 _USERS = table_of(UserRow)
+_FREE = (  # not sent, and nobody's claim in force
+    _NOTES.c.delivered_at.is_(None),
+    or_(_NOTES.c.claimed_until.is_(None), _NOTES.c.claimed_until <= bindparam("now")),
+)
 _DUE = (
     select(*domain_columns(_NOTES, Notification))
     .select_from(_NOTES.join(_USERS, _USERS.c.id == _NOTES.c.user_id))
-    .where(_NOTES.c.delivered_at.is_(None), _USERS.c.channel == bindparam("channel"))
+    .where(*_FREE, _USERS.c.channel == bindparam("channel"))
     .order_by(_NOTES.c.id)
     .limit(bindparam("limit"))
 )
 # Claiming is one UPDATE: of several workers, one gets the row.
 _CLAIM = (
     update(_NOTES)
+    .where(_NOTES.c.id == bindparam("w_id"), *_FREE)
+    .values(claimed_until=bindparam("until"))
+)
+_DELIVERED = (
+    update(_NOTES)
     .where(_NOTES.c.id == bindparam("w_id"), _NOTES.c.delivered_at.is_(None))
     .values(delivered_at=bindparam("delivered_at"))
+)
+_RELEASE = (
+    update(_NOTES)
+    .where(_NOTES.c.id == bindparam("w_id"), _NOTES.c.delivered_at.is_(None))
+    .values(claimed_until=None)
 )
 
 
@@ -34,11 +51,20 @@ class NotificationRepository(Repository):
         self.conn.execute(insert(_NOTES), row)
 
     def due(self, channel: str, limit: int) -> list[Notification]:
-        """The oldest undelivered notifications of the users of `channel`."""
-        rows = self.conn.execute(_DUE, {"channel": channel, "limit": limit})
+        """The oldest notifications of the users of `channel` not sent and not claimed now."""
+        rows = self.conn.execute(_DUE, {"channel": channel, "limit": limit, "now": utcnow()})
         return [Notification(*row) for row in rows]
 
-    def claim(self, notification_id: int) -> bool:
-        """Mark it delivered; False when another worker did already."""
-        params = {"w_id": notification_id, "delivered_at": utcnow()}
+    def claim(self, notification_id: int, lease: dt.timedelta) -> bool:
+        """Take it for `lease`; False when it was sent, or another worker's claim holds."""
+        now = utcnow()
+        params = {"w_id": notification_id, "now": now, "until": now + lease}
         return bool(self.conn.execute(_CLAIM, params).rowcount == 1)
+
+    def delivered(self, notification_id: int) -> None:
+        """It went out (or never will): nobody sends it again."""
+        self.conn.execute(_DELIVERED, {"w_id": notification_id, "delivered_at": utcnow()})
+
+    def release(self, notification_id: int) -> None:
+        """The claim is given up (the send failed for now): the next round takes it again."""
+        self.conn.execute(_RELEASE, {"w_id": notification_id})

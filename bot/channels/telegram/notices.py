@@ -1,8 +1,9 @@
 """Telegram messages for what happened on another channel (bot/services/notices.py): every
 few seconds the due notifications of Telegram users are claimed and sent. A reviewer gets
 the 待审核 card of a plan submitted on the web page, with 通过 / 退回 as in the chat; a clerk
-gets the decision on their plan made on the web page. Several workers on one database send
-each one once (the claim)."""
+gets the decision on their plan made on the web page. Several workers on one database share
+the work (each notification is claimed by one); a send that fails for now is tried again in
+the next round, one that never can (the user blocked the bot) is dropped with a warning."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.channels.telegram.handlers.review import (
     chat_of,
@@ -31,10 +32,11 @@ async def deliver_due(bot: Any, db: Database) -> int:
     """Send the due notifications of Telegram users (how many messages went out)."""
     sent = 0
     for notice in await blocking(notices.due, db, CHANNEL):
-        if not await blocking(notices.claim, db, notice.id) or not notice.current:
-            continue  # another worker has it, or it is no longer true (claimed all the same)
+        if not await blocking(notices.claim, db, notice.id):
+            continue  # another worker has it
         chat = chat_of(notice.recipient) if notice.recipient is not None else None
-        if chat is None:
+        if not notice.current or chat is None:  # no longer true, or nobody to tell
+            await blocking(notices.delivered, db, notice.id)
             continue
         if notice.submitted is not None:
             d = notice.submitted.draft
@@ -46,8 +48,13 @@ async def deliver_due(bot: Any, db: Database) -> int:
             for out in text_messages(text, rows, escape=False):
                 await bot.send_message(chat, out.html, reply_markup=out.keyboard)
                 sent += 1
-        except TelegramError:
-            log.warning("could not send notification %s", notice.id, exc_info=True)
+        except (Forbidden, BadRequest, ChatMigrated):  # blocked the bot, no such chat: never
+            log.warning("notification %s cannot be sent; dropped", notice.id, exc_info=True)
+        except TelegramError:  # Telegram unreachable or busy for now: the next round
+            log.warning("notification %s not sent now; trying again", notice.id, exc_info=True)
+            await blocking(notices.release, db, notice.id)
+            continue
+        await blocking(notices.delivered, db, notice.id)
     return sent
 
 
