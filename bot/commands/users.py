@@ -63,7 +63,9 @@ def run_invite(args: argparse.Namespace) -> int:
         inv = users.invite(db, role=args.role, department=args.department, valid_days=args.days)
     finally:
         db.dispose()
-    expires = inv.expires_at.astimezone().strftime("%Y-%m-%d %H:%M") if inv.expires_at else "-"
+    from bot.services.results import local_minute
+
+    expires = local_minute(inv.expires_at) if inv.expires_at else "-"
     print(users.format_code(inv.code))
     print(
         f"角色：{users.role_label(inv.role)}（{inv.role}）  部门：{inv.department}  "
@@ -126,7 +128,9 @@ def run_login_link(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     base = (args.base_url or settings.web_url).rstrip("/")
-    expires = link.expires_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    from bot.services.results import local_minute
+
+    expires = local_minute(link.expires_at)
     print(f"{base}/login/{link.token}")
     print(
         f"用户：{link.user.display_name}（编号 {link.user.id}）  有效期至：{expires}\n"

@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     from knowledge.plan import Plan
 
 
+def local_minute(t: dt.datetime) -> str:
+    """A stored (UTC) time as people read it: the server's local time to the minute."""
+    return t.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 @dataclass(frozen=True)
 class DraftSummary:
     """A draft as a list shows it (no engine state)."""
@@ -39,7 +44,7 @@ class DraftSummary:
         """One line: 【3】储备方案《某地块》 草稿 · 已填 5/23 项 · 11-21 23:50 更新."""
         title = f"《{self.title}》" if self.title else "（未命名）"
         progress = "已填完" if self.complete else f"已填 {self.answered}/{self.total} 项"
-        when = self.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = local_minute(self.updated_at)
         return (
             f"【{self.id}】{self.kind_label}{title} {self.status_label} · {progress} · {when}更新"
         )

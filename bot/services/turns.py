@@ -15,7 +15,7 @@ from typing import Any
 from bot.dialogue import Message
 from bot.services import drafting, engine, web_login
 from bot.services.errors import DraftNotFound
-from bot.services.results import DraftSummary, Reply
+from bot.services.results import DraftSummary, Reply, local_minute
 from bot.services.review import Pending, ReviewRecord, latest_review, load_viewable_draft
 from bot.services.transaction import load_user, transact
 from bot.services.web_login import SessionInfo
@@ -180,7 +180,7 @@ def pending_listed(p: Pending) -> dict[str, Any]:
 
 def returned_note(decided: ReviewRecord) -> str:
     """What the clerk reads on a returned draft: who returned it, when, and the comment."""
-    when = decided.time.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = local_minute(decided.time)
     who = f"审核人{decided.reviewer}" if decided.reviewer else "审核人"
     return f"↩️ {who}于 {when} 退回修改。审核意见：{decided.opinion}\n请按意见修改后重新提交审核。"
 

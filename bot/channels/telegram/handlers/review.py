@@ -23,6 +23,7 @@ from bot.channels.telegram.render import text_messages
 from bot.channels.telegram.runtime import CHANNEL, blocking, runtime, slow
 from bot.channels.telegram.texts import esc
 from bot.services import documents, review
+from bot.services.results import local_minute
 from knowledge.errors import LandbotError
 from storage.domain import Review, User
 
@@ -199,7 +200,7 @@ async def announce(update: Update, context: Ctx, decided: review.Decided) -> Non
 
 def _when_and_opinion(r: Review) -> tuple[str, str]:
     """The decision's local time, and the comment as a line of its own (HTML), if any."""
-    when = r.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = local_minute(r.at)
     return when, f"\n审核意见：{esc(r.comment)}" if r.comment else ""
 
 
