@@ -192,10 +192,11 @@ def web_person(db: Database, role: str, name: str, dept: str = DEPT) -> User:
 
 
 def test_what_happens_on_the_web_is_queued_for_people_on_telegram(database: Database) -> None:
-    """A plan submitted on the web page: its reviewers on Telegram get a notification (not the
-    web's own, who see it in their 审核 tab); the decision made there, its owner on Telegram.
-    Each is claimed once; one no longer true is claimed but not current. A transition from
-    Telegram itself (origin None: it tells everyone) queues nothing."""
+    """A plan submitted on the web page: its reviewers get a notification, on Telegram and on
+    the web page alike (nothing pushes to either from the web); the decision made there, its
+    owner on Telegram. Each is claimed once; one no longer true is claimed but not current. A
+    transition in the Telegram chat (origin None) queues nothing for people on Telegram (the
+    chat tells them itself), only for those on the web page."""
     clerk = person(database, 1, "clerk", name="李经办")
     rev = person(database, 2, "reviewer", name="王审核")
     web_rev = web_person(database, "reviewer", "赵审核")
@@ -206,7 +207,8 @@ def test_what_happens_on_the_web_is_queued_for_people_on_telegram(database: Data
     (waiting,) = notices.due(database, "telegram")
     assert waiting.recipient is not None and waiting.recipient.id == rev.id and waiting.current
     assert waiting.submitted is not None and "郑州市" in waiting.submitted.summary
-    assert notices.due(database, "web") == []
+    (on_the_web,) = notices.due(database, "web")
+    assert on_the_web.recipient is not None and on_the_web.recipient.id == web_rev.id
     assert notices.claim(database, waiting.id) and not notices.claim(database, waiting.id)
     assert notices.due(database, "telegram") == []
 
@@ -226,6 +228,9 @@ def test_what_happens_on_the_web_is_queued_for_people_on_telegram(database: Data
     other = imported(database, clerk)
     review.submit(database, clerk.id, other)  # from Telegram: it told the reviewers itself
     assert [n.id for n in notices.due(database, "telegram")] == [stale.id, decided.id]
+    for_web = notices.due(database, "web")  # the web reviewer: the first plan twice, decided
+    assert [n.current for n in for_web] == [False, False, True]  # since; the one from the chat
+    assert for_web[2].submitted is not None and for_web[2].submitted.draft.id == other
 
 
 def test_a_notification_is_sent_again_until_it_went_out(database: Database) -> None:

@@ -7,10 +7,11 @@
 A draft can be submitted only when it is complete and has no error-level finding. Every
 transition is one transaction (with the channel's update id claimed in it) and leaves an
 audit event; the decision and the reviewer's comment are kept in `reviews`. Channels tell
-the people concerned: `Submitted.reviewers` and `Decided.owner` say whom. The channel a
-transition comes from (`origin`) tells its own users itself; people on a channel that pushes
-messages (Telegram) get a notification row in the same transaction, which that channel
-delivers (bot/services/notices.py).
+the people concerned: `Submitted.reviewers` and `Decided.owner` say whom. The Telegram chat
+tells its own users at once; everyone else concerned gets a notification row in the same
+transaction (bot/services/notices.py): people on Telegram when it happened on the web page
+(the bot sends it), and people on the web page whatever the channel (the page, which cannot
+push, shows it when it is next open).
 """
 
 from __future__ import annotations
@@ -39,18 +40,20 @@ SUMMARY_KEYS = (
     "compensation_cost_yuan", "handler",
 )  # fmt: skip
 COMMENT_MODE = "rc:"  # chat mode while a reviewer types the comment of a return
-PUSHING_CHANNELS = frozenset({"telegram"})  # channels whose workers deliver notifications
+TELLS_AT_ONCE = frozenset({"telegram"})  # channels whose handlers message the people concerned
+DELIVERING = frozenset({"telegram", "web"})  # channels that deliver notifications (not terminal)
 WAITING, DECIDED = "review_waiting", "review_decided"  # the kinds of notification
 
 
 def _notify(
     uow: UnitOfWork, recipients: list[User], draft: Draft, kind: str, origin: str | None
 ) -> None:
-    """Notification rows for the recipients that `origin` cannot tell (None: it tells all)."""
-    if origin is None:
-        return
+    """Notification rows for the recipients the transition's channel does not tell itself.
+    `origin` None: the Telegram chat (or a test), which tells the people on Telegram."""
+    channel = origin or "telegram"
+    told = channel if channel in TELLS_AT_ONCE else None
     for r in recipients:
-        if r.active and r.channel in PUSHING_CHANNELS and r.channel != origin:
+        if r.active and r.channel in DELIVERING and r.channel != told:
             uow.notifications.add(r.id, draft.id, kind, draft.version)
 
 
@@ -127,7 +130,8 @@ def submit(
     origin: str | None = None,
 ) -> Submitted:
     """Submit one of the user's complete drafts without error findings for review.
-    `origin`: the channel it comes from, when reviewers on other channels must be told."""
+    `origin`: the channel it comes from (None: the Telegram chat), so that the reviewers it
+    does not tell itself are told (`_notify`)."""
 
     def work(uow: UnitOfWork) -> Submitted:
         user = load_user(uow, user_id)
@@ -234,7 +238,7 @@ def decide(
     origin: str | None = None,
 ) -> Decided:
     """Approve (comment optional) or return (comment required) a submitted draft. `origin`:
-    the channel it comes from, when an owner on another channel must be told."""
+    the channel it comes from (None: the Telegram chat), as for `submit`."""
     if decision not in DECISION_LABELS:
         raise BadInput(f"未知的审核结论：{decision}", f"unknown decision {decision!r}")
     text = (comment or "").strip()

@@ -15,8 +15,16 @@ from typing import Any
 from bot.dialogue import Message
 from bot.services import drafting, engine, web_login
 from bot.services.errors import DraftNotFound
+from bot.services.notices import Notice
 from bot.services.results import DraftSummary, Reply, local_minute
-from bot.services.review import Pending, ReviewRecord, latest_review, load_viewable_draft
+from bot.services.review import (
+    DECIDED,
+    WAITING,
+    Pending,
+    ReviewRecord,
+    latest_review,
+    load_viewable_draft,
+)
 from bot.services.transaction import load_user, transact
 from bot.services.web_login import SessionInfo
 from storage.db import Database, UnitOfWork
@@ -183,6 +191,27 @@ def returned_note(decided: ReviewRecord) -> str:
     when = local_minute(decided.time)
     who = f"审核人{decided.reviewer}" if decided.reviewer else "审核人"
     return f"↩️ {who}于 {when} 退回修改。审核意见：{decided.opinion}\n请按意见修改后重新提交审核。"
+
+
+def notice_json(n: Notice) -> dict[str, Any]:
+    """A notification as the page shows it (`GET /api/notices`): what happened, to which
+    draft. Only current notices come here (`notices.unseen`)."""
+    if n.submitted is not None:
+        s = n.submitted
+        dept = f"（{s.owner.department}）" if s.owner.department else ""
+        warn = f"另有 {s.warnings} 项政策核查提示，请留意。" if s.warnings else ""
+        plan = f"{s.draft.kind_label}《{s.draft.title or '未命名'}》"
+        text = f"📨 待审核：{s.owner.display_name}{dept}提交了{plan}。{warn}"
+        return {"id": n.id, "kind": WAITING, "draft_id": s.draft.id, "text": text}
+    assert n.decided is not None
+    d, r = n.decided.draft, n.decided.review
+    approved = r.decision == "approved"
+    plan = f"{d.kind_label}《{d.title or '未命名'}》"
+    who = f"审核人{n.decided.reviewer.display_name}于 {local_minute(r.at)} "
+    opinion = f"\n审核意见：{r.comment}" if r.comment else ""
+    icon, done = ("✅", "审核通过") if approved else ("↩️", "退回修改")
+    text = f"{icon} 您的{plan}已由{who}{done}。{opinion}"
+    return {"id": n.id, "kind": DECIDED, "decision": r.decision, "draft_id": d.id, "text": text}
 
 
 def review_json(decided: ReviewRecord | None) -> dict[str, Any] | None:

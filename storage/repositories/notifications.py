@@ -37,6 +37,21 @@ _DELIVERED = (
     .where(_NOTES.c.id == bindparam("w_id"), _NOTES.c.delivered_at.is_(None))
     .values(delivered_at=bindparam("delivered_at"))
 )
+_MINE = (  # one user's, not sent yet (the web page shows them until they are seen)
+    select(*domain_columns(_NOTES, Notification))
+    .where(_NOTES.c.user_id == bindparam("user_id"), _NOTES.c.delivered_at.is_(None))
+    .order_by(_NOTES.c.id)
+    .limit(bindparam("limit"))
+)
+_SEEN = (
+    update(_NOTES)
+    .where(
+        _NOTES.c.user_id == bindparam("w_user_id"),
+        _NOTES.c.id.in_(bindparam("ids", expanding=True)),
+        _NOTES.c.delivered_at.is_(None),
+    )
+    .values(delivered_at=bindparam("delivered_at"))
+)
 _RELEASE = (
     update(_NOTES)
     .where(_NOTES.c.id == bindparam("w_id"), _NOTES.c.delivered_at.is_(None))
@@ -64,6 +79,18 @@ class NotificationRepository(Repository):
     def delivered(self, notification_id: int) -> None:
         """It went out (or never will): nobody sends it again."""
         self.conn.execute(_DELIVERED, {"w_id": notification_id, "delivered_at": utcnow()})
+
+    def unseen(self, user_id: int, limit: int) -> list[Notification]:
+        """The oldest notifications of one user not delivered yet (claims do not matter)."""
+        rows = self.conn.execute(_MINE, {"user_id": user_id, "limit": limit})
+        return [Notification(*row) for row in rows]
+
+    def seen(self, user_id: int, ids: list[int]) -> int:
+        """Mark those of `ids` that are the user's own delivered; how many were not yet."""
+        if not ids:
+            return 0
+        params = {"w_user_id": user_id, "ids": ids, "delivered_at": utcnow()}
+        return int(self.conn.execute(_SEEN, params).rowcount)
 
     def release(self, notification_id: int) -> None:
         """The claim is given up (the send failed for now): the next round takes it again."""

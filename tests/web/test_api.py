@@ -587,3 +587,62 @@ async def test_a_multi_field_message_a_paste_and_a_copy(database: Database) -> N
         assert copy_id != draft_id and "已复制草稿" in r.json()["turn"]["message"]
         copied = (await c.get(f"/api/drafts/{copy_id}")).json()["fields"]
         assert "parcel_code" not in copied and copied["area_m2"] == 20000.0
+
+
+async def test_news_of_a_plan_waits_on_the_page_until_it_is_seen(database: Database) -> None:
+    """The page cannot push: what happened to a user's plans, or waits for them, is kept for
+    them (GET /api/notices) until they have seen it (POST /api/notices/seen), whichever
+    channel it happened on. Another user's notice ids change nothing."""
+    from bot.services import review
+
+    app = app_for(database)
+    async with (
+        signed_in(database, app, "clerk", "张三") as (c, clerk),
+        signed_in(database, app, "reviewer", "钱审核") as (rc, _),
+    ):
+        r = await c.post("/api/drafts/import", content=CLEAN_PLAN.read_bytes(),
+                         headers={"Content-Type": "application/yaml"})  # fmt: skip
+        draft_id = r.json()["draft_id"]
+        assert (await c.post(f"/api/drafts/{draft_id}/submit")).status_code == 200
+        assert (await c.get("/api/notices")).json() == {"notices": []}
+        (waiting,) = (await rc.get("/api/notices")).json()["notices"]
+        assert waiting["kind"] == "review_waiting" and waiting["draft_id"] == draft_id
+        assert "待审核" in waiting["text"] and "张三" in waiting["text"]
+        assert (await rc.get("/api/notices")).json()["notices"] == [waiting]  # until seen
+        assert (await c.post("/api/notices/seen", json={"ids": [waiting["id"]]})).json() == {
+            "seen": 0
+        }  # not the clerk's
+        assert (await rc.get("/api/notices")).json()["notices"] == [waiting]
+
+        comment = "请补充<b>竞买条件</b>"
+        r = await rc.post(f"/api/drafts/{draft_id}/return", json={"comment": comment})
+        assert r.status_code == 200
+        assert (await rc.get("/api/notices")).json()["notices"] == []  # decided: no longer news
+        (told,) = (await c.get("/api/notices")).json()["notices"]
+        assert told["kind"] == "review_decided" and told["decision"] == "returned"
+        assert "退回修改" in told["text"] and comment in told["text"] and "钱审核" in told["text"]
+        r = await c.post("/api/notices/seen", json={"ids": [told["id"]]})
+        assert r.json() == {"seen": 1}
+        assert (await c.post("/api/notices/seen", json={"ids": [told["id"]]})).json()["seen"] == 0
+        assert (await c.get("/api/notices")).json()["notices"] == []
+
+        # decided in the Telegram chat (no origin): the web clerk hears of it here
+        assert (await c.post(f"/api/drafts/{draft_id}/submit")).status_code == 200
+        tg_reviewer = users.register(
+            database, channel="telegram", external_id=9001, display_name="孙审核",
+            code_text=invite(database, "reviewer"),
+        ).user  # fmt: skip
+        review.decide(database, tg_reviewer.id, draft_id, "approved")
+        (approved,) = (await c.get("/api/notices")).json()["notices"]
+        assert approved["decision"] == "approved" and "审核通过" in approved["text"]
+        assert "孙审核" in approved["text"] and clerk["name"] == "张三"
+
+        for bad in ({"ids": "1"}, {"ids": [0]}, {"ids": [True]}, {}, {"ids": list(range(1, 200))}):
+            r = await c.post("/api/notices/seen", json=bad)
+            assert r.status_code == 400 and r.json()["error"], bad
+        del c.headers["X-CSRF-Token"]
+        r = await c.post("/api/notices/seen", json={"ids": [approved["id"]]})
+        assert r.status_code == 403
+        assert (await c.get("/api/notices")).json()["notices"] == [approved]
+    async with client(app) as anonymous:
+        assert (await anonymous.get("/api/notices")).status_code == 401

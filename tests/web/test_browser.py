@@ -375,3 +375,38 @@ def test_a_reviewer_on_a_phone(server, browser) -> None:
     note = page.find("#messages .msg.returned")
     assert "退回修改" in note.text and "请补充地块四至的勘测定界图" in note.text
     page.shot("17-returned-for-the-clerk")
+
+
+def test_a_clerk_hears_of_the_decision_on_the_page(server, browser) -> None:
+    """A clerk on the web page whose plan a reviewer returned in the Telegram chat: the page
+    looks for news when it comes back into view, shows who returned it and why, and 查看 opens
+    the plan; once seen, the notice is gone, here and for the clerk's other phones."""
+    from bot.services import notices
+
+    base, _proc, db = server
+    code = users.invite(db, role="clerk", department=DEPARTMENT).code
+    clerk = web_login.login_with_code(db, code, name="网页经办").user
+    rev_code = users.invite(db, role="reviewer", department=DEPARTMENT).code
+    reviewer = users.register(db, channel="telegram", external_id=7101, display_name="王审核",
+                              code_text=rev_code).user  # fmt: skip
+    plan = PLANS / "zhengzhou-residential-supply.yaml"
+    draft = services.import_plan(db, clerk.id, plan.read_bytes(), filename=plan.name).draft
+    assert draft is not None
+    review.submit(db, clerk.id, draft.id, origin=web_login.CHANNEL)
+
+    page = Page(browser, base)
+    browser.get(f"{base}/login/{web_login.create_login_link(db, clerk.id).token}")
+    page.tap("#link-button")
+    page.find("#draft-list")
+    assert not browser.find_elements("css selector", "#notices .notice")
+    review.decide(db, reviewer.id, draft.id, "returned", comment="请补充地块四至的勘测定界图")
+    browser.execute_script("document.dispatchEvent(new Event('visibilitychange'))")
+    card = page.find("#notices .notice.returned")
+    assert "退回修改" in card.text and "王审核" in card.text and "勘测定界图" in card.text
+    page.until(lambda: "已退回" in page.find("#draft-list").text, "the new status in the list")
+    page.shot("18-notice-returned")
+    page.tap_text("#notices .notice", "查看")
+    note = page.find("#messages .msg.returned")
+    assert "请补充地块四至的勘测定界图" in note.text
+    assert not browser.find_elements("css selector", "#notices .notice")
+    page.until(lambda: notices.unseen(db, clerk.id) == [], "the notice marked seen")

@@ -28,7 +28,7 @@ from bot.channels.web.http import (
     step,
     text_of,
 )
-from bot.services import answers, documents, review, turns, web_login
+from bot.services import answers, documents, notices, review, turns, web_login
 from bot.services.errors import AccessDenied
 from bot.services.users import role_label
 from storage.domain import User
@@ -245,6 +245,27 @@ async def reviews(request: Request) -> Response:
 
 
 @api
+async def list_notices(request: Request) -> Response:
+    """What happened to the user's plans, or waits for them, since they last looked."""
+    uid = (await signed_in(request)).user.id
+    found = await step(request, notices.unseen, database(request), uid)
+    return JSONResponse({"notices": [turns.notice_json(n) for n in found]})
+
+
+@api
+async def seen_notices(request: Request) -> Response:
+    uid = (await signed_in(request)).user.id
+    ids = (await json_body(request)).get("ids")
+    if (
+        not isinstance(ids, list)
+        or len(ids) > 100
+        or not all(type(i) is int and 0 < i <= turns.MAX_ANSWER_ID for i in ids)
+    ):
+        raise HttpError(400, "ids 应为通知编号的列表", "'ids' must be a list of notice ids")
+    return JSONResponse({"seen": await step(request, notices.seen, database(request), uid, ids)})
+
+
+@api
 async def ask(request: Request) -> Response:
     await signed_in(request)
     body = await json_body(request)
@@ -283,6 +304,8 @@ routes = [
     Route(f"{DRAFT}/approve", approve, methods=["POST"]),
     Route(f"{DRAFT}/return", send_back, methods=["POST"]),
     Route("/api/reviews", reviews, methods=["GET"]),
+    Route("/api/notices", list_notices, methods=["GET"]),
+    Route("/api/notices/seen", seen_notices, methods=["POST"]),
     Route("/api/ask", ask, methods=["POST"]),
     Route("/api/procedure", procedure, methods=["POST"]),
 ]

@@ -501,13 +501,18 @@
 
   /* ---- 审核 --------------------------------------------------------------------------- */
 
+  function reviewCount(n) {
+    var count = $("review-count");
+    if (!count) return;
+    count.textContent = String(n);
+    count.setAttribute("aria-label", n + " 份待审核");
+    count.hidden = !n;
+  }
+
   function loadReviews() {
     request("GET", "/api/reviews").then(function (data) {
       var list = clear($("review-list"));
-      var count = $("review-count");
-      count.textContent = String(data.drafts.length);
-      count.setAttribute("aria-label", data.drafts.length + " 份待审核");
-      count.hidden = !data.drafts.length;
+      reviewCount(data.drafts.length);
       $("review-detail").hidden = true;
       if (!data.drafts.length) list.appendChild(el("li", { cls: "empty", text: "没有等待审核的方案。" }));
       data.drafts.forEach(function (d) {
@@ -546,4 +551,51 @@
     $("approve").addEventListener("click", function () { decide("approve"); });
     $("send-back").addEventListener("click", function () { decide("return"); });
   }
+
+  /* ---- notices ------------------------------------------------------------------------
+     The page cannot push: it looks for news when it opens, every 30 s while it is in view
+     and when it comes back into view. A notice stays (here and on the user's other phones)
+     until the user taps 知道了 or 查看. A failed look stays quiet (and never leaves the page:
+     what the user is typing is not lost); the next look tries again. */
+
+  var onShow = {};
+
+  function noticeCard(n) {
+    var waiting = n.kind === "review_waiting";
+    var go = el("button", { type: "button", cls: "primary", text: waiting ? "去审核" : "查看" });
+    var ok = el("button", { type: "button", text: "知道了" });
+    var box = el("div", { cls: "notice " + (n.decision || "waiting") },
+      el("p", { text: n.text }), el("div", { cls: "row" }, go, ok));
+    function seen() {
+      if (box.parentNode) box.parentNode.removeChild(box);
+      request("POST", "/api/notices/seen", { ids: [n.id] }).catch(function () {});
+    }
+    go.addEventListener("click", function () {
+      seen();
+      if (waiting) show("reviews"); else openDraft(n.draft_id);
+    });
+    ok.addEventListener("click", seen);
+    return box;
+  }
+
+  function lookForNotices() {
+    fetch(BASE + "/api/notices", { credentials: "same-origin" }).then(function (res) {
+      return res.ok ? res.json() : { notices: [] };
+    }).then(function (data) {
+      var fresh = data.notices.filter(function (n) { return !onShow[n.id]; });
+      if (!fresh.length) return;
+      fresh.forEach(function (n) { onShow[n.id] = true; $("notices").appendChild(noticeCard(n)); });
+      if (fresh.some(function (n) { return n.kind === "review_waiting"; })) {
+        if (!$("view-reviews") || $("view-reviews").hidden) {
+          request("GET", "/api/reviews").then(function (r) { reviewCount(r.drafts.length); }).catch(function () {});
+        } else loadReviews();
+      }
+      if (!$("view-drafts").hidden) loadDrafts(); // a decided plan shows its new status
+      if (window.scrollY > 120) toast(fresh[0].text + (fresh.length > 1 ? "（另有 " + (fresh.length - 1) + " 条）" : ""));
+    }).catch(function () {});
+  }
+
+  lookForNotices();
+  setInterval(function () { if (!document.hidden) lookForNotices(); }, 30000);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) lookForNotices(); });
 })();
