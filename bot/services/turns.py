@@ -195,13 +195,14 @@ def returned_note(decided: ReviewRecord) -> str:
 
 def notice_json(n: Notice) -> dict[str, Any]:
     """A notification as the page shows it (`GET /api/notices`): what happened, to which
-    draft. Only current notices come here (`notices.unseen`)."""
+    draft, in plain text (the page's card colours it: no emoji, which not every phone font
+    has). Only current notices come here (`notices.unseen`)."""
     if n.submitted is not None:
         s = n.submitted
         dept = f"（{s.owner.department}）" if s.owner.department else ""
         warn = f"另有 {s.warnings} 项政策核查提示，请留意。" if s.warnings else ""
         plan = f"{s.draft.kind_label}《{s.draft.title or '未命名'}》"
-        text = f"📨 待审核：{s.owner.display_name}{dept}提交了{plan}。{warn}"
+        text = f"待审核：{s.owner.display_name}{dept}提交了{plan}。{warn}"
         return {"id": n.id, "kind": WAITING, "draft_id": s.draft.id, "text": text}
     assert n.decided is not None
     d, r = n.decided.draft, n.decided.review
@@ -209,8 +210,7 @@ def notice_json(n: Notice) -> dict[str, Any]:
     plan = f"{d.kind_label}《{d.title or '未命名'}》"
     who = f"审核人{n.decided.reviewer.display_name}于 {local_minute(r.at)} "
     opinion = f"\n审核意见：{r.comment}" if r.comment else ""
-    icon, done = ("✅", "审核通过") if approved else ("↩️", "退回修改")
-    text = f"{icon} 您的{plan}已由{who}{done}。{opinion}"
+    text = f"您的{plan}已由{who}{'审核通过' if approved else '退回修改'}。{opinion}"
     return {"id": n.id, "kind": DECIDED, "decision": r.decision, "draft_id": d.id, "text": text}
 
 

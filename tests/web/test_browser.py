@@ -359,9 +359,13 @@ def test_a_reviewer_on_a_phone(server, browser) -> None:
     # a second plan is returned with a comment; its clerk (of Telegram) opens it on a phone
     again = services.import_plan(db, clerk.id, plan.read_bytes(), filename=plan.name).draft
     assert again is not None
-    review.submit(db, clerk.id, again.id)
+    review.submit(db, clerk.id, again.id)  # in the chat: the reviewer on the page gets a notice
     browser.refresh()
-    page.tap(".tabs button[data-view=reviews]")
+    waiting = page.find("#notices .notice.waiting")
+    assert "待审核" in waiting.text and "李经办" in waiting.text
+    assert page.find("#review-count").text == "1"
+    page.shot("16b-reviewer-notice")
+    page.tap_text("#notices .notice", "去审核")
     page.tap(f"#review-list button[data-review='{again.id}']")
     page.find("#review-comment").send_keys("请补充地块四至的勘测定界图")
     page.tap("#send-back")
@@ -405,6 +409,9 @@ def test_a_clerk_hears_of_the_decision_on_the_page(server, browser) -> None:
     assert "退回修改" in card.text and "王审核" in card.text and "勘测定界图" in card.text
     page.until(lambda: "已退回" in page.find("#draft-list").text, "the new status in the list")
     page.shot("18-notice-returned")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})  # fmt: skip
+    page.shot("18b-notice-dark")
     page.tap_text("#notices .notice", "查看")
     note = page.find("#messages .msg.returned")
     assert "请补充地块四至的勘测定界图" in note.text
