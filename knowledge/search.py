@@ -64,6 +64,9 @@ _QUESTION_CREDIT = 0.85  # a term found only in the questions an article answers
 _LOCAL_BOOST = 1.05  # the jurisdiction's own documents before national ones at equal score
 _BELOW_FACTOR = 0.95  # documents of a part of the jurisdiction (新密市 for 郑州市) come after
 _EXPIRED_FACTOR = 0.92  # documents no longer in force rank slightly lower
+# No place given or named: national law governs everywhere, a local document only its place,
+# so a local article comes after a national one that answers about as well.
+_UNPLACED_LOCAL_FACTOR = 0.9
 _HEADING_CREDIT = 0.6
 _TITLE_CREDIT = 0.5
 _PLACE_CREDIT = 1.0  # a place the question names, written in the article: one average term
@@ -295,6 +298,8 @@ def _rank(
                 score *= _EXPIRED_FACTOR
             if jurisdiction_given and fact.local:
                 score *= _BELOW_FACTOR if fact.below else _LOCAL_BOOST
+            elif fact.local:
+                score *= _UNPLACED_LOCAL_FACTOR
         ranked.append(_Ranked(i, min(score, 1.0), cov))
     ranked.sort(key=lambda r: (-r.score, r.i))
     return ranked
