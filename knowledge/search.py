@@ -20,7 +20,9 @@ specific article that covers the question wins and the same text never fills two
 A jurisdiction (explicit, or a place named in the question) keeps the documents that govern it
 (knowledge.corpus.applicability: its own, its city's, the national ones) and drops other
 localities; a place outside the knowledge base leaves the national documents only
-(knowledge/search_scope.py).
+(knowledge/search_scope.py). The asker's own place (`home`: the chat passes the place of the
+user's department) counts only for a question that names none. With no place at all, a local
+document's article comes after a national one that answers about as well.
 """
 
 from __future__ import annotations
@@ -102,8 +104,12 @@ def search(
     jurisdiction: str | None = None,
     k: int = 3,
     on: dt.date | None = None,
+    home: str | None = None,
 ) -> SearchResult:
     """The articles that answer `question` best, at most `k` (see the module docstring).
+
+    `home`: the asker's own place (their department's, in the chat): the jurisdiction when
+    none is given and the question names no place. "焦作标准地" asked in 郑州 is about 焦作.
 
     Raises BadInput for an unknown `jurisdiction` or a `k` outside 1–20; every question,
     whatever it holds, gets a SearchResult (an empty one with a note when nothing fits).
@@ -137,7 +143,7 @@ def search(
             "未找到相关条文：问题过于笼统，请说明具体想了解的事项"
             "（例如：储备土地临时利用最长几年）。",
         )
-    place, national_only, notes = question_scope(explicit, query)
+    place, national_only, notes = question_scope(explicit, query, home)
     intents = intents_of(compact(text))
     scope_question = "scope" in intents and explicit is None
     allowed, facts = allowed_articles(index, place, national_only, today, scope_question)

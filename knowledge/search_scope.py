@@ -44,10 +44,11 @@ class Outside:
 
 
 def question_scope(
-    explicit: Place | Outside | None, query: Query
+    explicit: Place | Outside | None, query: Query, home: str | None = None
 ) -> tuple[Place | None, bool, list[str]]:
-    """(place to filter for, national documents only?, notes), from the explicit jurisdiction
-    or else the first place the question names."""
+    """(place to filter for, national documents only?, notes), from the explicit jurisdiction,
+    else the first place the question names, else `home` (the asker's own place, when the
+    knowledge base covers it)."""
     from knowledge.jurisdictions import resolve_place
 
     if isinstance(explicit, Outside):
@@ -63,6 +64,10 @@ def question_scope(
             outside.append(name)
     if outside:
         return None, True, [_outside_note(outside[0])]
+    if home:
+        resolution = resolve_place(home)
+        if resolution.status == "local" and resolution.place is not None:
+            return resolution.place, False, []
     return None, False, []
 
 

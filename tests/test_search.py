@@ -189,6 +189,23 @@ def test_a_place_named_in_the_question_filters_like_a_jurisdiction() -> None:
     assert set(docs(outside)) <= NATIONAL and "广东" in (outside.note or "")
 
 
+def test_the_askers_own_place_counts_only_when_the_question_names_none() -> None:
+    """`home` (the place of the asker's department) scopes a question that names no place; a
+    question about another place is answered for that place, as an explicit one is not."""
+    at_home = search("储备土地临时利用最长几年", home="嵩明县")
+    assert at_home.jurisdiction is not None and at_home.jurisdiction.name == "嵩明县"
+    assert at_home.hits[0].article.doc_id == "songming-reserve-measures"
+    elsewhere = search("焦作的工业用地标准地怎么供应", home="郑州市")
+    assert elsewhere.jurisdiction is not None and elsewhere.jurisdiction.name == "焦作市"
+    assert docs(elsewhere)[0] == "jiaozuo-2025-1"
+    outside = search("广东的储备土地临时利用期限", home="嵩明县", k=5)
+    assert set(docs(outside)) <= NATIONAL and "广东" in (outside.note or "")
+    explicit = search("焦作的工业用地标准地怎么供应", jurisdiction="郑州市", k=10)
+    assert "jiaozuo-2025-1" not in docs(explicit)  # --jurisdiction is what the asker chose
+    unknown = search("储备土地临时利用最长几年", home="某某单位")  # no place: as if none
+    assert unknown.jurisdiction is None and unknown.hits
+
+
 def test_an_expired_document_is_flagged() -> None:
     hits = search("储备土地入库前登记的使用权类型", k=3).hits
     top = hits[0]

@@ -246,6 +246,9 @@ def test_ask_reply_says_a_missing_plan_first_and_marks_weak_answers() -> None:
     assert strong.startswith("以下条文与您的问题最相关")
     none, rows, _ = answer_question("今天天气怎么样", None)
     assert none.startswith("未找到相关条文") and rows == []
+    # an official in 郑州 asking about 焦作 is answered from 焦作's document, not 郑州's
+    elsewhere, _, _ = answer_question("焦作的工业用地标准地怎么供应", "郑州市")
+    assert "焦作市" in elsewhere and "标准地" in elsewhere
 
 
 async def test_ledger_card_chart_and_workbook_of_the_department(env: Env) -> None:

@@ -59,15 +59,16 @@ def jurisdiction_of(user: User) -> str | None:
 
 
 def answer_question(
-    question: str, jurisdiction: str | None
+    question: str, home: str | None
 ) -> tuple[str, list[list[tuple[str, str]]], str | None]:
-    """(HTML answer, 查看全文 buttons, procedure checklist or None) for a question."""
+    """(HTML answer, 查看全文 buttons, procedure checklist or None) for a question; `home`: the
+    place of the user's department, for a question that names none."""
     from knowledge.parcel_question import advice_for_question
     from knowledge.procedure import render_checklist
     from knowledge.search import LOW_NOTE, search
 
     try:
-        result = search(question, jurisdiction=jurisdiction, k=3)
+        result = search(question, home=home, k=3)
     except LandbotError as exc:
         return esc(exc.zh), [], None
     lines: list[str] = []
