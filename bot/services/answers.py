@@ -73,8 +73,22 @@ def _answer(hit: Hit) -> dict[str, Any]:
     }
 
 
-def ask(question: object, *, jurisdiction: object = None, k: object = 3) -> dict[str, Any]:
-    """Answer a policy question: the `landbot ask --json` object (bad input is `BadInput`)."""
+def home_place(department: str | None) -> str | None:
+    """The place of a user's department, when the knowledge base covers it (郑州市土地储备中心
+    → 郑州市): where their questions that name no place are about."""
+    if not department:
+        return None
+    from knowledge.jurisdictions import resolve_place
+
+    res = resolve_place(department)
+    return res.place.name if res.status == "local" and res.place is not None else None
+
+
+def ask(
+    question: object, *, jurisdiction: object = None, k: object = 3, home: str | None = None
+) -> dict[str, Any]:
+    """Answer a policy question: the `landbot ask --json` object (bad input is `BadInput`).
+    `home`: the asker's own place, for a question that names none (`knowledge.search`)."""
     from knowledge.search import search
 
     if not isinstance(question, str):
@@ -83,7 +97,7 @@ def ask(question: object, *, jurisdiction: object = None, k: object = 3) -> dict
         raise BadInput("jurisdiction 应为地名文字", "jurisdiction must be a place name")
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
         raise BadInput(f"k 应为 1 至 {MAX_K} 的整数", f"k must be an integer from 1 to {MAX_K}")
-    result = search(question, jurisdiction=jurisdiction or None, k=k)
+    result = search(question, jurisdiction=jurisdiction or None, k=k, home=home)
     advice = procedure_for_question(question)
     return ask_object(question, result, advice[0] if advice else None)
 

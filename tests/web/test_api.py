@@ -283,6 +283,32 @@ async def test_ask_and_procedure_as_the_cli_does(database: Database, tmp_path: P
         assert r.status_code == 400 and "jurisdiction" in r.json()["error"]
 
 
+async def test_ask_for_the_users_own_place_when_the_question_names_none(
+    database: Database, capsys
+) -> None:
+    """`"home": true` (what the page sends): a question that names no place is answered for
+    the place of the user's department (郑州市 here), one that names a place for that place;
+    without it, the answer is the CLI's."""
+    app = app_for(database)
+    async with signed_in(database, app, department="郑州市土地储备中心") as (c, _):
+        question = "熔断后怎么确定竞得人"
+        r = await c.post("/api/ask", json={"question": question, "home": True})
+        assert r.json()["jurisdiction"]["name"] == "郑州市"
+        assert r.json()["answers"][0]["doc_id"] == "zhengzhou-2021-4"
+        assert main(["ask", question, "--json", "--jurisdiction", "郑州市"]) == 0
+        assert r.json() == json.loads(capsys.readouterr().out)
+        elsewhere = await c.post(
+            "/api/ask", json={"question": "焦作的标准地怎么供应", "home": True}
+        )
+        assert elsewhere.json()["jurisdiction"]["name"] == "焦作市"
+        assert elsewhere.json()["answers"][0]["doc_id"] == "jiaozuo-2025-1"
+        plain = await c.post("/api/ask", json={"question": "储备地临时出租能租多久"})
+        assert main(["ask", "储备地临时出租能租多久", "--json"]) == 0
+        assert plain.json() == json.loads(capsys.readouterr().out)
+        bad = await c.post("/api/ask", json={"question": question, "home": "yes"})
+        assert bad.status_code == 400 and bad.json()["error"]
+
+
 async def test_another_users_draft_is_404_and_unchanged(database: Database) -> None:
     app = app_for(database)
     other = "新密市自然资源局"  # a clerk and a reviewer of another department

@@ -267,13 +267,16 @@ async def seen_notices(request: Request) -> Response:
 
 @api
 async def ask(request: Request) -> Response:
-    await signed_in(request)
+    user = (await signed_in(request)).user
     body = await json_body(request)
+    if body.get("home", False) not in (True, False):
+        raise HttpError(400, "home 应为 true 或 false", "'home' must be true or false")
     found = await call(
         answers.ask,
         text_of(body, "question", limit=4000),
         jurisdiction=body.get("jurisdiction") or None,
         k=body.get("k", 3),
+        home=answers.home_place(user.department) if body.get("home") is True else None,
     )
     return JSONResponse(found)
 

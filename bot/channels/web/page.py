@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import services
 from bot.channels.web.http import SESSION_COOKIE, database, signed_in, step
-from bot.services import review, turns
+from bot.services import answers, review, turns
 
 HERE = Path(__file__).parent
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -54,8 +54,9 @@ async def index(request: Request) -> Response:
         waiting = 0
         if reviewer:
             waiting = len(await step(request, review.pending_for, database(request), info.user.id))
+        home = answers.home_place(info.user.department)  # 问答 without a place: about here
         return render(request, "app.html", user=info.user, drafts=listed, resume=resume,
-                      reviewer=reviewer, waiting=waiting)  # fmt: skip
+                      reviewer=reviewer, waiting=waiting, home=home)  # fmt: skip
     return render(request, "login.html", token=None)
 
 

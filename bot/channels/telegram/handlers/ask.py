@@ -21,6 +21,7 @@ from bot.channels.telegram.handlers.dialogue import send_outs
 from bot.channels.telegram.render import chunks, text_messages
 from bot.channels.telegram.runtime import slow
 from bot.channels.telegram.texts import esc
+from bot.services import answers
 from knowledge.errors import LandbotError
 from storage.domain import User
 
@@ -46,16 +47,6 @@ def full_text_data(doc_id: str, label: str) -> str | None:
     except ValueError:
         return None
     return f"fa:{n}:{label}" if callbacks.fits("fa", n, label) else None
-
-
-def jurisdiction_of(user: User) -> str | None:
-    """The place of the user's department, when the knowledge base knows it."""
-    if not user.department:
-        return None
-    from knowledge.jurisdictions import resolve_place
-
-    res = resolve_place(user.department)
-    return res.place.name if res.status == "local" and res.place is not None else None
 
 
 def answer_question(
@@ -107,7 +98,9 @@ async def ask(update: Update, context: Ctx, user: User, question: str) -> None:
     """Answer a policy question (and give the procedure when it describes a parcel)."""
     if not await claim(update, context):
         return
-    body, rows, checklist = await slow(answer_question, question, jurisdiction_of(user))
+    body, rows, checklist = await slow(
+        answer_question, question, answers.home_place(user.department)
+    )
     await send_outs(update, text_messages(body, rows, escape=False))
     if checklist:
         for part in chunks(checklist):

@@ -380,7 +380,7 @@
 
   $("ask-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var body = { question: $("question").value.trim() };
+    var body = { question: $("question").value.trim(), home: true }; // no place: the user's own
     if ($("ask-place").value.trim()) body.jurisdiction = $("ask-place").value.trim();
     var out = clear($("ask-result"));
     out.appendChild(el("p", { cls: "hint", text: "正在检索……" }));
