@@ -45,6 +45,12 @@ _UNIT_ALT = "|".join(sorted(_AMOUNT_UNITS, key=len, reverse=True))
 _AMOUNT_AFTER = re.compile(rf"多少.{{0,3}}?({_UNIT_ALT})")  # 多少钱: the unit of the answer
 _AMOUNT_BEFORE = re.compile(rf"({_UNIT_ALT}).{{0,4}}?多少")  # 一亩给多少
 _ASKS_METHOD = re.compile(r"[咋怎如]\S{0,2}[定算]|标准|确定|计算")
+# "竞买保证金比例", "占几成", "多大比例": the question asks for a share, which only an article
+# stating a percentage or a fraction answers (not "比例谁来定": that asks who sets it)
+RATIO = "%"
+_ASKS_RATIO = re.compile(r"多大比例|比例[是为有]?多少|百分之几|几成|(?:比例|占比)[?？]?$|占比多少")
+_ASKS_WHO_OR_HOW = re.compile(r"谁|[咋怎如][么样何]?[定算配办]|确定|计算|配置|调整|要求")
+_STATES_RATIO = re.compile(r"\d[\d.]*%|分之|比例")
 
 
 def judge(
@@ -93,7 +99,9 @@ def confidence(
 
 
 def asked_unit(question: str) -> str | None:
-    """The unit of the amount a question asks for (钱 → 元), or None."""
+    """The unit of the amount a question asks for (钱 → 元; a share: RATIO), or None."""
+    if _ASKS_RATIO.search(question) and not _ASKS_WHO_OR_HOW.search(question):
+        return RATIO
     m = _AMOUNT_AFTER.search(question) or _AMOUNT_BEFORE.search(question)
     if m is None or _ASKS_METHOD.search(question):
         return None
@@ -101,7 +109,10 @@ def asked_unit(question: str) -> str | None:
 
 
 def states_amount(text: str, unit: str) -> bool:
-    """True when the (normalised) text states a number in `unit`."""
+    """True when the (normalised) text states a number in `unit` (RATIO: a share, 20% or
+    三分之一)."""
+    if unit == RATIO:
+        return _STATES_RATIO.search(text) is not None
     return re.search(rf"\d[\d.]*(?:%|以上|以下)?{re.escape(unit)}", text) is not None
 
 

@@ -9,6 +9,7 @@ from knowledge.search_evidence import (
     HIGH_COVERAGE,
     LOW_COVERAGE,
     LOW_MARGIN,
+    RATIO,
     asked_unit,
     confidence,
     states_amount,
@@ -52,6 +53,10 @@ def test_confidence(
         ("计划供应多少公顷", "公顷"),
         ("收购土地补偿多少钱咋定", None),  # asks for the method, not the amount
         ("储备土地临时利用最长几年", None),
+        ("竞买保证金比例", RATIO),  # a share: a percentage or a fraction answers it
+        ("24年计划里住宅地占几成", RATIO),
+        ("开发补偿费按成交价款的多大比例拨付", RATIO),
+        ("经营性用地和公益性用地的比例谁来配置", None),  # asks who, not the share
     ],
 )
 def test_asked_unit(question: str, unit: str | None) -> None:
@@ -63,3 +68,18 @@ def test_states_amount() -> None:
     assert states_amount(text, "元")
     assert not states_amount(text, "亿")
     assert states_amount(normalise("计划供应国有建设用地总量为3927.94公顷"), "公顷")
+
+
+def test_states_ratio() -> None:
+    assert states_amount(normalise("按城市基础设施配套费的百分之二十五提取"), RATIO)
+    assert states_amount(normalise("调剂库统筹三成的耕地资源"), RATIO)
+    # the article that says how the share is set answers "what share" too
+    assert states_amount(normalise("按区域内土地出让成交总价款的一定比例核算"), RATIO)
+    assert not states_amount(normalise("供地方案包括出让方式、竞买保证金、竞价阶梯"), RATIO)
+
+
+def test_a_share_no_article_states_is_declined() -> None:
+    from knowledge.search import search
+
+    assert search("供地方案要写竞买保证金吗").hits  # the article that names it is found…
+    assert not search("竞买保证金比例是多少").hits  # …but it states no share
