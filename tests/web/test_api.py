@@ -575,6 +575,21 @@ async def test_request_logs_hold_no_secrets(database: Database, caplog) -> None:
         assert secret not in logged
 
 
+async def test_the_notices_poll_stays_out_of_the_info_log(database: Database, caplog) -> None:
+    app = app_for(database)
+    with caplog.at_level(logging.DEBUG, logger="landbot.web.access"):
+        async with signed_in(database, app) as (c, _):
+            assert (await c.get("/api/notices")).status_code == 200
+            await c.get("/api/drafts")
+        async with client(app) as anonymous:
+            assert (await anonymous.get("/api/notices")).status_code == 401
+    levels = {r.getMessage().rsplit(" ", 1)[0]: r.levelno for r in caplog.records
+              if r.name == "landbot.web.access"}  # fmt: skip
+    assert levels["GET /api/notices 200"] == logging.DEBUG  # every 30 s per open page
+    assert levels["GET /api/drafts 200"] == logging.INFO
+    assert levels["GET /api/notices 401"] == logging.INFO  # a refusal is worth seeing
+
+
 def test_log_paths_hide_login_tokens_under_a_root_path() -> None:
     from bot.channels.web.app import safe_path
 

@@ -28,6 +28,7 @@ from storage.db import Database
 _LOGIN_TOKEN = re.compile(r"/login/[^/]*")
 log = logging.getLogger("landbot.web")
 access = logging.getLogger("landbot.web.access")
+POLL_PATH = "/api/notices"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -69,7 +70,16 @@ class Guard:
             await self.app(scope, receive, sending)
         finally:
             ms = (time.perf_counter() - start) * 1000
-            access.info("%s %s %s %.0fms", scope["method"], safe_path(scope["path"]), status, ms)
+            level = logging.DEBUG if _routine(scope, status) else logging.INFO
+            access.log(level, "%s %s %s %.0fms", scope["method"], safe_path(scope["path"]),
+                       status, ms)  # fmt: skip
+
+
+def _routine(scope: Scope, status: int) -> bool:
+    """The page's poll for notices (every 30 s per open page): logged at DEBUG when it
+    succeeds, so that the request log shows what officials did, not that their page is open."""
+    path = str(scope["path"]).removeprefix(str(scope.get("root_path") or ""))
+    return scope["method"] == "GET" and path == POLL_PATH and status == 200
 
 
 class Converters:
